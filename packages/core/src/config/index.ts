@@ -1,0 +1,2 @@
+export { ConfigError, type CoreEnv, coreEnvSchema, migrationEnvSchema, parseEnv, portSchema } from './env.js';
+export { startOrExit } from './fail-fast.js';

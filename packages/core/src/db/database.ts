@@ -1,0 +1,82 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { TenantAuditLog } from '../audit/audit-log.entity.js';
+import { createOrm, type OrmOptions } from './orm.js';
+import { TENANT_FILTER, type TenantFilterParams } from './tenant-scope.js';
+
+/** Who is acting, for the audit trail. */
+export interface Actor {
+  userId: string | null;
+  ipAddress?: string | null;
+  userAgent?: string | null;
+}
+
+export type UnitOfWork<T> = (em: EntityManager) => Promise<T>;
+
+function assertTenantId(tenantId: number): void {
+  if (!Number.isSafeInteger(tenantId) || tenantId <= 0) throw new TypeError(`invalid tenant id: ${tenantId}`);
+}
+
+/**
+ * The one place that opens units of work. Every unit is one transaction on a fresh EntityManager;
+ * a tenant unit sets both isolation layers for that transaction only — the ORM filter params and
+ * `app.current_tenant_id` with set_config(..., true) — so a pooled connection never carries a
+ * tenant on to the next user. Services receive the EntityManager and never open transactions.
+ */
+export class Database {
+  private constructor(readonly orm: MikroORM) {}
+
+  static async connect(options: OrmOptions): Promise<Database> {
+    return new Database(await createOrm(options));
+  }
+
+  /** A transaction scoped to one tenant; the tenant must come from a verified credential or job. */
+  async inTenant<T>(tenantId: number, work: UnitOfWork<T>): Promise<T> {
+    assertTenantId(tenantId);
+    const em = this.orm.em.fork({ clear: true });
+    em.setFilterParams(TENANT_FILTER, { tenantId } satisfies TenantFilterParams);
+    return em.transactional(async (tx) => {
+      await tx.execute("select set_config('app.current_tenant_id', ?, true)", [String(tenantId)]);
+      return work(tx);
+    });
+  }
+
+  /**
+   * A transaction over the global tables (tenants, users) with no tenant set: row-level security
+   * hides every tenant-scoped row and the ORM refuses tenant-scoped queries without params.
+   */
+  async inGlobal<T>(work: UnitOfWork<T>): Promise<T> {
+    return this.orm.em.fork({ clear: true }).transactional(work);
+  }
+
+  /**
+   * Cross-tenant access by a platform operator: an explicit, named call that opens the target
+   * tenant's unit of work and records who entered and why in that tenant's audit log, in the same
+   * transaction as whatever the operator does there.
+   */
+  async asPlatformOperator<T>(actor: Actor, tenantId: number, reason: string, work: UnitOfWork<T>): Promise<T> {
+    return this.inTenant(tenantId, async (em) => {
+      em.create(TenantAuditLog, {
+        tenant: tenantId,
+        user: actor.userId,
+        action: 'platform.tenant_accessed',
+        resourceType: 'tenant',
+        resourceId: String(tenantId),
+        details: { reason },
+        ipAddress: actor.ipAddress ?? null,
+        userAgent: actor.userAgent ?? null,
+      });
+      const result = await work(em);
+      await em.flush();
+      return result;
+    });
+  }
+
+  /** Round trip to PostgreSQL for health checks. */
+  async ping(): Promise<void> {
+    await this.orm.em.getConnection().execute('select 1');
+  }
+
+  async close(): Promise<void> {
+    await this.orm.close(true);
+  }
+}

@@ -1,0 +1,23 @@
+import { AnalyticsEvent } from '../analytics/analytics-event.entity.js';
+import { TenantAuditLog } from '../audit/audit-log.entity.js';
+import { TenantInvitation } from '../invitations/invitation.entity.js';
+import { TenantUser } from '../members/tenant-user.entity.js';
+import { TenantSetting } from '../settings/setting.entity.js';
+import { Tenant } from '../tenants/tenant.entity.js';
+import { UsageRecord } from '../usage/usage-record.entity.js';
+import { User } from '../users/user.entity.js';
+
+/** Tables without tenant_id: Citus reference tables, no row-level security. */
+export const GLOBAL_ENTITIES = [Tenant, User] as const;
+
+/** Every other table: tenant_id leads its keys, RLS is forced and the tenant filter applies. */
+export const TENANT_SCOPED_ENTITIES = [
+  TenantUser,
+  TenantInvitation,
+  TenantSetting,
+  TenantAuditLog,
+  UsageRecord,
+  AnalyticsEvent,
+] as const;
+
+export const ALL_ENTITIES = [...GLOBAL_ENTITIES, ...TENANT_SCOPED_ENTITIES];

@@ -1,0 +1,105 @@
+import type pg from 'pg';
+
+/**
+ * Reads the live catalog and lists every way the schema breaks the isolation and distribution
+ * rules. Used by the test suite; an empty list means the rules hold.
+ */
+
+/** Tables with a tenant_id column are tenant-scoped; tenants and users are the only global ones. */
+const GLOBAL_TABLES = ['tenants', 'users', 'mikro_orm_migrations'];
+
+export async function tenantScopedTables(client: pg.Client): Promise<string[]> {
+  const { rows } = await client.query<{ table_name: string }>(
+    `select c.relname as table_name
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind in ('r', 'p')
+        and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)
+      order by 1`,
+  );
+  return rows.map((row) => row.table_name);
+}
+
+/** Every table that is not global must carry tenant_id. */
+export async function tablesWithoutTenantId(client: pg.Client): Promise<string[]> {
+  const { rows } = await client.query<{ table_name: string }>(
+    `select c.relname as table_name
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind in ('r', 'p') and c.relname <> all($1)
+        and not exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)`,
+    [GLOBAL_TABLES],
+  );
+  return rows.map((row) => `${row.table_name}: not a global table but has no tenant_id column`);
+}
+
+/** Row-level security must be enabled and forced, with a policy, on every tenant-scoped table. */
+export async function rlsViolations(client: pg.Client): Promise<string[]> {
+  const { rows } = await client.query<{ relname: string; enabled: boolean; forced: boolean; policies: number }>(
+    `select c.relname, c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
+            (select count(*)::int from pg_policy p where p.polrelid = c.oid) as policies
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind in ('r', 'p')
+        and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)`,
+  );
+  const problems: string[] = [];
+  for (const row of rows) {
+    if (!row.enabled) problems.push(`${row.relname}: row level security is not enabled`);
+    if (!row.forced) problems.push(`${row.relname}: row level security is not forced`);
+    if (row.policies === 0) problems.push(`${row.relname}: has no policy`);
+  }
+  return problems;
+}
+
+/** The app role must not be able to step around row-level security. */
+export async function appRoleViolations(client: pg.Client, appRole: string): Promise<string[]> {
+  const { rows } = await client.query<{ rolsuper: boolean; rolbypassrls: boolean; owned: number }>(
+    `select r.rolsuper, r.rolbypassrls,
+            (select count(*)::int from pg_class c where c.relowner = r.oid and c.relnamespace = 'public'::regnamespace) as owned
+       from pg_roles r where r.rolname = $1`,
+    [appRole],
+  );
+  const role = rows[0];
+  if (!role) return [`${appRole}: role does not exist`];
+  const problems: string[] = [];
+  if (role.rolsuper) problems.push(`${appRole}: is a superuser`);
+  if (role.rolbypassrls) problems.push(`${appRole}: has BYPASSRLS`);
+  if (role.owned > 0) problems.push(`${appRole}: owns ${role.owned} relation(s)`);
+  return problems;
+}
+
+/**
+ * Citus distributes a table by tenant_id only if tenant_id leads its primary key and every unique
+ * constraint or index; otherwise uniqueness could not be enforced per shard.
+ */
+export async function distributionKeyViolations(client: pg.Client): Promise<string[]> {
+  const { rows } = await client.query<{
+    table_name: string;
+    index_name: string;
+    is_primary: boolean;
+    first_column: string | null;
+  }>(
+    `select c.relname as table_name, i.relname as index_name, x.indisprimary as is_primary,
+            (select a.attname from pg_attribute a where a.attrelid = c.oid and a.attnum = x.indkey[0]) as first_column
+       from pg_index x
+       join pg_class c on c.oid = x.indrelid
+       join pg_class i on i.oid = x.indexrelid
+       join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and (x.indisunique or x.indisprimary)
+        and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)`,
+  );
+  const { rows: withoutPk } = await client.query<{ relname: string }>(
+    `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind = 'r'
+        and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)
+        and not exists (select 1 from pg_index x where x.indrelid = c.oid and x.indisprimary)`,
+  );
+  const problems = withoutPk.map((row) => `${row.relname}: has no primary key`);
+  for (const row of rows) {
+    if (row.first_column !== 'tenant_id') {
+      const kind = row.is_primary ? 'primary key' : 'unique index';
+      problems.push(
+        `${row.table_name}: ${kind} ${row.index_name} starts with ${row.first_column ?? 'an expression'}, not tenant_id`,
+      );
+    }
+  }
+  return problems;
+}

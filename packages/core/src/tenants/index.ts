@@ -1,0 +1,15 @@
+export { Tenant, type TenantEntity, TRIAL_END_POLICIES, type TrialEndPolicy } from './tenant.entity.js';
+export { type NewTenant, provisionTenant, slugify, tierDefaults } from './tenant.service.js';
+export {
+  cheapestTierWith,
+  FEATURE_LABELS,
+  FEATURES,
+  type Feature,
+  TIER_NAMES,
+  TIERS,
+  type Tier,
+  type TierLimits,
+  type TierName,
+  TRIAL_DAYS,
+  tier,
+} from './tiers.js';

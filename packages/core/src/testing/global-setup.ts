@@ -1,0 +1,48 @@
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { migrate } from '../db/migrate.js';
+import { type TestServices, withDatabase } from './services.js';
+
+const TEMPLATE = 'digame_test_template';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the suite with "npm test", which provisions the services`);
+  return value;
+}
+
+/**
+ * Runs once per `vitest run`: migrates a template database, from which every test file clones its
+ * own database in milliseconds (CREATE DATABASE ... TEMPLATE), so files run in parallel in isolation.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const ownerUrl = required('DATABASE_MIGRATION_URL');
+  const appUrl = required('DATABASE_URL');
+  const redisUrl = required('REDIS_URL');
+
+  const admin = new pg.Client({ connectionString: ownerUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${TEMPLATE} with (force)`);
+  await admin.query(`create database ${TEMPLATE}`);
+  await migrate({ migrationUrl: withDatabase(ownerUrl, TEMPLATE), appUrl });
+
+  const services: TestServices = {
+    ownerUrl,
+    appUrl,
+    redisUrl,
+    templateDatabase: TEMPLATE,
+    smtpUrl: process.env.SMTP_URL,
+    mailSinkUrl: process.env.MAIL_SINK_URL,
+  };
+  project.provide('services', services);
+
+  return async () => {
+    // Clones left by crashed files would pile up across runs; drop them with the template.
+    const { rows } = await admin.query<{ datname: string }>(
+      "select datname from pg_database where datname like 'test\\_%' or datname = $1",
+      [TEMPLATE],
+    );
+    for (const { datname } of rows) await admin.query(`drop database if exists "${datname}" with (force)`);
+    await admin.end();
+  };
+}

@@ -1,0 +1,29 @@
+import { inject } from 'vitest';
+
+/** Connection facts the global setup hands to every test file. */
+export interface TestServices {
+  /** Owner connection to the maintenance database, used to create and drop per-file databases. */
+  ownerUrl: string;
+  /** App-role connection template (database name replaced per file). */
+  appUrl: string;
+  redisUrl: string;
+  templateDatabase: string;
+  smtpUrl?: string;
+  mailSinkUrl?: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    services: TestServices;
+  }
+}
+
+export function testServices(): TestServices {
+  return inject('services');
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
