@@ -14,7 +14,7 @@ export const User = defineEntity({
     email: p.string().length(255).unique(),
     fullName: p.string().length(255),
     /** Argon2id PHC string; null until the user sets a password (e.g. from a welcome link). */
-    passwordHash: p.string().length(255).nullable().lazy(),
+    passwordHash: p.string().length(255).nullable(),
     /** Platform operators manage every tenant; their access to a tenant is audited. */
     isPlatformOperator: p.boolean().default(false),
     isActive: p.boolean().default(true),

@@ -1,0 +1,9 @@
+import { systemRouter } from './routers/system.js';
+import { router } from './trpc.js';
+
+/** The root router only wires the domain sub-routers together. */
+export const appRouter = router({
+  system: systemRouter,
+});
+
+export type AppRouter = typeof appRouter;

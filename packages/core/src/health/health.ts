@@ -1,0 +1,53 @@
+import type { Redis } from 'ioredis';
+import { ConfigError } from '../config/env.js';
+import type { Database } from '../db/database.js';
+
+export interface DependencyStatus {
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  postgres: DependencyStatus;
+  redis: DependencyStatus;
+}
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+async function timed(check: () => Promise<unknown>): Promise<DependencyStatus> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return { ok: true, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    // The reason is for operators; it never carries credentials (URLs are not part of driver errors here).
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, latencyMs: Math.round(performance.now() - started), error: message.slice(0, 200) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What /healthz reports on api and worker: each dependency answered, and how fast. */
+export async function checkHealth(deps: { db: Database; redis: Redis }): Promise<HealthReport> {
+  const [postgres, redis] = await Promise.all([timed(() => deps.db.ping()), timed(() => deps.redis.ping())]);
+  return { status: postgres.ok && redis.ok ? 'ok' : 'degraded', postgres, redis };
+}
+
+/** Start-up check: an unreachable database stops the process with a line naming the variable. */
+export async function verifyDatabase(db: Database): Promise<void> {
+  try {
+    await db.ping();
+  } catch (error) {
+    const reason = (error as { code?: string; message?: string }).code ?? (error as Error).message;
+    throw new ConfigError('DATABASE_URL', `cannot connect to PostgreSQL (${reason})`);
+  }
+}

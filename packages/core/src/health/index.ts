@@ -1,0 +1,1 @@
+export { checkHealth, type DependencyStatus, type HealthReport, verifyDatabase } from './health.js';

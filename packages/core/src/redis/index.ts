@@ -1,0 +1,1 @@
+export { connectRedis, createRedis, evictionPolicy } from './client.js';

@@ -1,0 +1,1 @@
+export { DEMO_PASSWORD, type DemoSeedResult, type DemoSignIn, seedDemo } from './demo.js';
