@@ -12,6 +12,20 @@ export interface Actor {
 
 export type UnitOfWork<T> = (em: EntityManager) => Promise<T>;
 
+type Effect = () => Promise<unknown>;
+const pendingEffects = new WeakMap<EntityManager, Effect[]>();
+
+/**
+ * Registers work that must happen only once the unit of work's transaction has committed:
+ * enqueueing jobs and publishing events. A rolled-back unit never runs them, so no job or event
+ * describes a change that did not happen.
+ */
+export function afterCommit(em: EntityManager, effect: Effect): void {
+  const effects = pendingEffects.get(em);
+  if (!effects) throw new Error('afterCommit needs the EntityManager of an open unit of work');
+  effects.push(effect);
+}
+
 function assertTenantId(tenantId: number): void {
   if (!Number.isSafeInteger(tenantId) || tenantId <= 0) throw new TypeError(`invalid tenant id: ${tenantId}`);
 }
@@ -25,6 +39,11 @@ function assertTenantId(tenantId: number): void {
 export class Database {
   private constructor(readonly orm: MikroORM) {}
 
+  /** Called with each after-commit effect that failed; the change itself is already committed. */
+  onEffectError: (error: unknown) => void = (error) => {
+    process.emitWarning(`after-commit effect failed: ${error instanceof Error ? error.message : String(error)}`);
+  };
+
   static async connect(options: OrmOptions): Promise<Database> {
     return new Database(await createOrm(options));
   }
@@ -34,7 +53,7 @@ export class Database {
     assertTenantId(tenantId);
     const em = this.orm.em.fork({ clear: true });
     em.setFilterParams(TENANT_FILTER, { tenantId } satisfies TenantFilterParams);
-    return em.transactional(async (tx) => {
+    return this.run(em, async (tx) => {
       await tx.execute("select set_config('app.current_tenant_id', ?, true)", [String(tenantId)]);
       return work(tx);
     });
@@ -45,7 +64,23 @@ export class Database {
    * hides every tenant-scoped row and the ORM refuses tenant-scoped queries without params.
    */
   async inGlobal<T>(work: UnitOfWork<T>): Promise<T> {
-    return this.orm.em.fork({ clear: true }).transactional(work);
+    return this.run(this.orm.em.fork({ clear: true }), work);
+  }
+
+  private async run<T>(em: EntityManager, work: UnitOfWork<T>): Promise<T> {
+    let effects: Effect[] = [];
+    const result = await em.transactional(async (tx) => {
+      effects = [];
+      pendingEffects.set(tx, effects);
+      const value = await work(tx);
+      await tx.flush();
+      return value;
+    });
+    // Effects run in order, after commit; one failing does not stop the others.
+    for (const effect of effects) {
+      await effect().catch((error: unknown) => this.onEffectError(error));
+    }
+    return result;
   }
 
   /**

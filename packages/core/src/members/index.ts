@@ -1,2 +1,2 @@
 export { ROLES, type Role } from './roles.js';
-export { type PermissionOverrides, TenantUser, type TenantUserEntity } from './tenant-user.entity.js';
+export { TenantUser, type TenantUserEntity } from './tenant-user.entity.js';

@@ -1,15 +1,10 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import type { PermissionOverrides } from '../auth/permissions.js';
 import { uuidv7 } from '../db/ids.js';
 import { tenantFilter } from '../db/tenant-scope.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { User } from '../users/user.entity.js';
 import { ROLES } from './roles.js';
-
-/** Per-member permission overrides on top of the role. */
-export interface PermissionOverrides {
-  grant?: string[];
-  deny?: string[];
-}
 
 /** A membership: one user in one tenant, with a role. */
 export const TenantUser = defineEntity({

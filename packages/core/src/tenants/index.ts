@@ -1,6 +1,12 @@
 export { Tenant, type TenantEntity, TRIAL_END_POLICIES, type TrialEndPolicy } from './tenant.entity.js';
 export { type NewTenant, provisionTenant, slugify, tierDefaults } from './tenant.service.js';
 export {
+  SECURITY_DEFAULTS,
+  TenantDirectory,
+  type TenantFacts,
+  type TenantSecurityFacts,
+} from './tenant-directory.js';
+export {
   cheapestTierWith,
   FEATURE_LABELS,
   FEATURES,

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { Permission } from '../auth/permissions.js';
+
+/**
+ * Domain events pushed to the dashboard. Each type names the permission a subscriber needs to
+ * receive it, so a viewer never sees what their role could not read through a query.
+ */
+export const EVENT_PERMISSIONS = {
+  'usage.updated': 'usage.read',
+  'alert.raised': 'usage.read',
+  'member.changed': 'users.read',
+  'invitation.changed': 'users.read',
+  'audit.appended': 'audit.read',
+  'health.updated': 'analytics.read',
+  'tenant.changed': 'tenant.read',
+} as const satisfies Record<string, Permission>;
+
+export type DomainEventType = keyof typeof EVENT_PERMISSIONS;
+export const DOMAIN_EVENT_TYPES = Object.keys(EVENT_PERMISSIONS) as DomainEventType[];
+
+export const domainEventSchema = z.object({
+  type: z.enum(DOMAIN_EVENT_TYPES as [DomainEventType, ...DomainEventType[]]),
+  tenantId: z.number().int().positive(),
+  /** Small, JSON-serializable facts; subscribers refetch details through queries they may call. */
+  data: z.record(z.string(), z.unknown()),
+  at: z.string(),
+});
+export type DomainEvent = z.infer<typeof domainEventSchema>;

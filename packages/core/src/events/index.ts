@@ -1,0 +1,8 @@
+export {
+  DOMAIN_EVENT_TYPES,
+  type DomainEvent,
+  type DomainEventType,
+  domainEventSchema,
+  EVENT_PERMISSIONS,
+} from './domain-events.js';
+export { EventPublisher, STREAM_MAX_LENGTH, tenantStreamKey } from './event-bus.js';

@@ -1,0 +1,43 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { JOBS, type JobName, type JobPayload, type QueueName } from './definitions.js';
+
+export interface EnqueueOptions {
+  /** Deterministic id where duplicates are possible: BullMQ keeps one job per id. */
+  jobId?: string;
+  delayMs?: number;
+}
+
+/** The producer side of the job registry; one instance per process, sharing its Redis connection. */
+export class JobQueues {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(
+    private readonly connection: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** Validates the payload against the job's schema, then enqueues it with the job's options. */
+  async enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options: EnqueueOptions = {}): Promise<void> {
+    const definition = JOBS[name];
+    const data = definition.payload.parse(payload);
+    await this.queue(definition.queue).add(name, data, {
+      ...definition.options,
+      ...(options.jobId ? { jobId: options.jobId.replaceAll(':', '_') } : {}),
+      ...(options.delayMs ? { delay: options.delayMs } : {}),
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+  }
+}

@@ -1,0 +1,8 @@
+export {
+  apiCallCounterKey,
+  COUNTER_TTL_SECONDS,
+  type GateInput,
+  type GateResult,
+  hourStart,
+  RequestGate,
+} from './gate.js';

@@ -1,0 +1,107 @@
+import type { Redis } from 'ioredis';
+import type { Database } from '../db/database.js';
+import { TenantSetting } from '../settings/setting.entity.js';
+import { Tenant } from './tenant.entity.js';
+import type { Feature, TierName } from './tiers.js';
+
+/** Security settings the request path enforces (category `security` of tenant settings). */
+export interface TenantSecurityFacts {
+  /** CIDR blocks allowed to call the api; empty = any address. */
+  ipAllowlist: string[];
+  mfaRequired: boolean;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+}
+
+/** What every request needs to know about its tenant, cached in the process. */
+export interface TenantFacts extends TenantSecurityFacts {
+  id: number;
+  uuid: string;
+  slug: string;
+  name: string;
+  tier: TierName;
+  features: Partial<Record<Feature, boolean>>;
+  maxUsers: number | null;
+  storageLimitGb: number;
+  apiRateLimit: number;
+  isActive: boolean;
+  suspensionReason: string | null;
+}
+
+export const SECURITY_DEFAULTS: TenantSecurityFacts = {
+  ipAllowlist: [],
+  mfaRequired: false,
+  sessionIdleMinutes: 60,
+  sessionAbsoluteHours: 24 * 7,
+};
+
+/** How long a cached entry may live even if an invalidation message was missed. */
+const MAX_AGE_MS = 60_000;
+
+/**
+ * Per-process cache of tenant facts. Every change to a tenant calls invalidate(), which drops the
+ * entry here and tells every other process over Redis pub/sub; the max age bounds the damage of a
+ * lost message. So the request path reads tenant facts without a query.
+ */
+export class TenantDirectory {
+  private readonly cache = new Map<number, { facts: Promise<TenantFacts | null>; loadedAt: number }>();
+  private readonly channel: string;
+
+  constructor(
+    private readonly db: Database,
+    private readonly publisher: Redis,
+    prefix: string,
+  ) {
+    this.channel = `${prefix}:tenant-facts`;
+  }
+
+  /** Listens for invalidations from other processes on a connection dedicated to subscribing. */
+  async listen(subscriber: Redis): Promise<void> {
+    await subscriber.subscribe(this.channel);
+    subscriber.on('message', (channel, message) => {
+      if (channel === this.channel) this.cache.delete(Number(message));
+    });
+  }
+
+  async get(tenantId: number): Promise<TenantFacts | null> {
+    const cached = this.cache.get(tenantId);
+    if (cached && Date.now() - cached.loadedAt < MAX_AGE_MS) return cached.facts;
+    const facts = this.load(tenantId);
+    this.cache.set(tenantId, { facts, loadedAt: Date.now() });
+    facts.catch(() => this.cache.delete(tenantId));
+    return facts;
+  }
+
+  async invalidate(tenantId: number): Promise<void> {
+    this.cache.delete(tenantId);
+    await this.publisher.publish(this.channel, String(tenantId));
+  }
+
+  private async load(tenantId: number): Promise<TenantFacts | null> {
+    return this.db.inTenant(tenantId, async (em) => {
+      const tenant = await em.findOne(Tenant, { id: tenantId });
+      if (!tenant) return null;
+      const settings = await em.find(TenantSetting, { category: 'security' });
+      const security = { ...SECURITY_DEFAULTS };
+      for (const setting of settings) {
+        if (setting.key in security && !setting.isEncrypted) {
+          (security as Record<string, unknown>)[setting.key] = setting.value;
+        }
+      }
+      return {
+        ...security,
+        id: tenant.id,
+        uuid: tenant.tenantUuid,
+        slug: tenant.slug,
+        name: tenant.name,
+        tier: tenant.subscriptionTier,
+        features: tenant.features,
+        maxUsers: tenant.maxUsers ?? null,
+        storageLimitGb: tenant.storageLimitGb,
+        apiRateLimit: tenant.apiRateLimit,
+        isActive: tenant.isActive,
+        suspensionReason: tenant.suspensionReason ?? null,
+      };
+    });
+  }
+}
