@@ -2,22 +2,26 @@ import { randomUUID } from 'node:crypto';
 import { checkHealth } from '@digame/core/health';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { trpcServer } from '@hono/trpc-server';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import { authenticate } from './request/authenticate.js';
+import { ANONYMOUS, type Caller } from './request/caller.js';
 import type { ApiDeps, RequestContext } from './trpc/context.js';
 import { appRouter } from './trpc/router.js';
 
-type Env = { Variables: { requestId: string } };
+type Env = { Variables: { requestId: string; ipAddress: string | null; caller: Caller; responseHeaders: Headers } };
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
-/** The api's HTTP surface; main.ts adds the listener, tests call app.request() directly. */
+/** The api's HTTP surface; main.ts adds the listener, tests may call app.request() directly. */
 export function createApp(deps: ApiDeps): Hono<Env> {
   const app = new Hono<Env>();
+  const authenticateDeps = { ...deps, redisPrefix: deps.config.REDIS_PREFIX };
 
   app.use('*', async (c, next) => {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);
+    c.set('ipAddress', clientAddress(c, deps.config.TRUSTED_PROXIES));
     c.header('X-Request-Id', requestId);
     await next();
   });
@@ -25,6 +29,26 @@ export function createApp(deps: ApiDeps): Hono<Env> {
   app.get('/healthz', async (c) => {
     const report = await checkHealth(deps);
     return c.json(report, report.status === 'ok' ? 200 : 503);
+  });
+
+  app.use('/trpc/*', async (c, next) => {
+    const caller = await authenticate(authenticateDeps, {
+      authorization: c.req.header('authorization') ?? null,
+      ipAddress: c.get('ipAddress'),
+      calls: procedureCount(c.req.path),
+    });
+    c.set('caller', caller);
+    c.set('responseHeaders', new Headers());
+    await next();
+    for (const [name, value] of c.get('responseHeaders')) c.res.headers.append(name, value);
+    const rate = caller.rateLimit;
+    if (rate) {
+      c.res.headers.set('X-RateLimit-Limit', String(rate.limit));
+      c.res.headers.set('X-RateLimit-Remaining', String(rate.remaining));
+      c.res.headers.set('X-RateLimit-Reset', String(Math.ceil(rate.resetAtMs / 1000)));
+      if (rate.limited)
+        c.res.headers.set('Retry-After', String(Math.max(1, Math.ceil((rate.resetAtMs - Date.now()) / 1000))));
+    }
   });
 
   app.use(
@@ -35,8 +59,10 @@ export function createApp(deps: ApiDeps): Hono<Env> {
       createContext: (_opts, c): RequestContext & Record<string, unknown> => ({
         ...deps,
         requestId: c.get('requestId'),
-        ipAddress: clientAddress(c),
+        ipAddress: c.get('ipAddress'),
         userAgent: c.req.header('user-agent') ?? null,
+        caller: c.get('caller') ?? ANONYMOUS,
+        responseHeaders: c.get('responseHeaders'),
       }),
     }),
   );
@@ -52,7 +78,25 @@ export function createApp(deps: ApiDeps): Hono<Env> {
   return app;
 }
 
-function clientAddress(c: Parameters<typeof getConnInfo>[0]): string | null {
+/** `/trpc/a.b,c.d` is a batch of two calls; each counts against the hourly limit. */
+function procedureCount(path: string): number {
+  const procedures = path.slice('/trpc/'.length);
+  return procedures ? procedures.split(',').length : 1;
+}
+
+/**
+ * The caller's address. Behind N trusted proxies it is the N-th address from the right of
+ * X-Forwarded-For (what the outermost trusted proxy saw); anything further left is client-supplied.
+ */
+function clientAddress(c: Context, trustedProxies: number): string | null {
+  if (trustedProxies > 0) {
+    const hops = (c.req.header('x-forwarded-for') ?? '')
+      .split(',')
+      .map((hop) => hop.trim())
+      .filter(Boolean);
+    const address = hops[hops.length - trustedProxies];
+    if (address) return address;
+  }
   try {
     return getConnInfo(c).remote.address ?? null;
   } catch {

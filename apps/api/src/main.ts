@@ -1,26 +1,15 @@
 import { startOrExit } from '@digame/core/config';
-import { Database } from '@digame/core/db';
-import { verifyDatabase } from '@digame/core/health';
-import { createLogger } from '@digame/core/logging';
-import { connectRedis } from '@digame/core/redis';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { loadApiConfig } from './config.js';
+import { createApiDeps } from './deps.js';
 
 await startOrExit('api', async () => {
   const config = loadApiConfig();
-  const logger = createLogger('api', config.LOG_LEVEL);
-  const db = await Database.connect({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
-  try {
-    await verifyDatabase(db);
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-  const redis = await connectRedis(config.REDIS_URL, 'api');
+  const deps = await createApiDeps(config);
+  const { logger } = deps;
 
-  const app = createApp({ db, redis, logger });
-  const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
+  const server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => {
     logger.info({ port: info.port }, `api listening on http://localhost:${info.port}`);
   });
   server.on('error', (error: NodeJS.ErrnoException) => {
@@ -32,7 +21,7 @@ await startOrExit('api', async () => {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close(async () => {
-      await Promise.allSettled([db.close(), redis.quit()]);
+      await deps.close();
       process.exit(0);
     });
     // Open keep-alive and streaming connections must not hold the process forever.

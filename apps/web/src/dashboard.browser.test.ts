@@ -1,16 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-// The api package exports only its router type; the test needs the real app to serve the dashboard.
-import { createApp } from '@digame/api/app';
-import { createLogger } from '@digame/core/logging';
+import { serveTestApp, useTestApi } from '@digame/api/testing';
 import { connectRedis } from '@digame/core/redis';
-import { testServices, useTestDatabase } from '@digame/core/testing';
-import { serve } from '@hono/node-server';
+import { testServices } from '@digame/core/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-type Redis = Awaited<ReturnType<typeof connectRedis>>;
 
 const webRoot = fileURLToPath(new URL('..', import.meta.url));
 // Debian's chromium, driven by playwright-core: no browser download, no `playwright install`.
@@ -27,16 +21,15 @@ const CHROMIUM_ARGS = [
 // Nothing listens on port 1, so a proxy pointed there finds no api.
 const DEAD_API_URL = 'http://127.0.0.1:1';
 
-const database = useTestDatabase();
+const api = useTestApi();
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 let browser: Browser;
 
-async function startApi(redis: Redis): Promise<string> {
-  const app = createApp({ db: database.db, redis, logger: createLogger('web-test', 'silent') });
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  cleanups.push(() => server.close());
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+/** An api on its own port; with a Redis connection of the test's choosing when one is given. */
+async function startApi(redis = api.deps.redis): Promise<string> {
+  const { url, close } = await serveTestApp({ ...api.deps, redis });
+  cleanups.push(close);
+  return url;
 }
 
 /** The dashboard's own dev server and config, with its proxy aimed at the given api. */
@@ -94,9 +87,7 @@ describe('dashboard against a healthy api', () => {
   let page: Page;
 
   beforeAll(async () => {
-    const redis = await connectRedis(testServices().redisUrl, 'web-test');
-    cleanups.push(() => redis.quit());
-    page = await openDashboard(await startDashboard(await startApi(redis)));
+    page = await openDashboard(await startDashboard(await startApi()));
   });
 
   it('shows the product name', async () => {

@@ -1,17 +1,33 @@
+import type { AccessTokens } from '@digame/core/auth';
 import type { Database } from '@digame/core/db';
+import type { EventPublisher } from '@digame/core/events';
+import type { JobQueues } from '@digame/core/jobs';
 import type { Logger } from '@digame/core/logging';
+import type { RequestGate } from '@digame/core/request';
+import type { TenantDirectory } from '@digame/core/tenants';
 import type { Redis } from 'ioredis';
+import type { ApiConfig } from '../config.js';
+import type { Caller } from '../request/caller.js';
 
-/** Long-lived dependencies of the api process, created once in main. */
+/** Long-lived dependencies of the api process, created once (see deps.ts). */
 export interface ApiDeps {
+  config: ApiConfig;
   db: Database;
   redis: Redis;
   logger: Logger;
+  tenants: TenantDirectory;
+  jobs: JobQueues;
+  events: EventPublisher;
+  tokens: AccessTokens;
+  gate: RequestGate;
 }
 
-/** Per-request context: dependencies plus what the transport knows about the caller. */
+/** Per-request context: dependencies, what the transport knows, and the authenticated caller. */
 export interface RequestContext extends ApiDeps {
   requestId: string;
   ipAddress: string | null;
   userAgent: string | null;
+  caller: Caller;
+  /** Response headers a procedure wants set (e.g. a refresh-token cookie). */
+  responseHeaders: Headers;
 }

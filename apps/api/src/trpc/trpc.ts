@@ -1,6 +1,10 @@
+import type { Permission } from '@digame/core/auth';
+import type { Actor, UnitOfWork } from '@digame/core/db';
 import { DomainError, type DomainErrorCode } from '@digame/core/errors';
+import { cheapestTierWith, FEATURE_LABELS, type Feature, type TenantFacts } from '@digame/core/tenants';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import type { Principal } from '../request/caller.js';
 import type { RequestContext } from './context.js';
 
 // ── init ────────────────────────────────────────────────────────────────────────────────────────
@@ -24,6 +28,10 @@ const t = initTRPC.context<RequestContext>().create({
       },
     };
   },
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 30_000 },
+  },
 });
 
 function fieldMessages(error: ZodError): Record<string, string> {
@@ -45,14 +53,16 @@ const TRPC_CODES: Record<DomainErrorCode, TRPCError['code']> = {
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
 };
 
+export function toTRPCError(error: DomainError): TRPCError {
+  return new TRPCError({ code: TRPC_CODES[error.code], message: error.message, cause: error });
+}
+
 /** The one place a DomainError becomes a tRPC error; procedures never catch. */
 const domainErrors = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
-    if (cause instanceof DomainError) {
-      throw new TRPCError({ code: TRPC_CODES[cause.code], message: cause.message, cause });
-    }
+    if (cause instanceof DomainError) throw toTRPCError(cause);
     if (result.error.code === 'INTERNAL_SERVER_ERROR') {
       ctx.logger.error({ err: cause ?? result.error, path, requestId: ctx.requestId }, 'procedure failed');
     }
@@ -63,4 +73,63 @@ const domainErrors = t.middleware(async ({ ctx, next, path }) => {
 // ── procedures ──────────────────────────────────────────────────────────────────────────────────
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
+
+/** Anyone; a presented but invalid credential is ignored here (public procedures need none). */
 export const publicProcedure = t.procedure.use(domainErrors);
+
+/** A verified, live credential (session or API key) within its rate limit. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  const { principal, tenant, refusal } = ctx.caller;
+  if (refusal) throw toTRPCError(refusal);
+  if (!principal || !tenant) throw toTRPCError(new DomainError('UNAUTHORIZED', 'Sign in or present an API key'));
+  return next({ ctx: { principal, tenant } });
+});
+
+export interface TenantScope {
+  principal: Principal;
+  tenant: TenantFacts;
+  /** For audit entries: who acted, from where. */
+  actor: Actor;
+  /** Opens a unit of work in the caller's tenant — the only tenant a procedure can reach. */
+  inTenant<T>(work: UnitOfWork<T>): Promise<T>;
+}
+
+/** The caller's tenant, taken from the verified credential only, never from input. */
+export const tenantProcedure = authedProcedure.use(({ ctx, next }) => {
+  const scope: TenantScope = {
+    principal: ctx.principal,
+    tenant: ctx.tenant,
+    actor: { userId: ctx.principal.userId, ipAddress: ctx.ipAddress, userAgent: ctx.userAgent },
+    inTenant: (work) => ctx.db.inTenant(ctx.tenant.id, work),
+  };
+  return next({ ctx: scope });
+});
+
+/** Requires a permission of the caller's role (with overrides) or of the API key's scopes. */
+export function can(permission: Permission) {
+  return tenantProcedure.use(({ ctx, next }) => {
+    if (!ctx.principal.permissions.has(permission)) {
+      throw toTRPCError(
+        new DomainError('FORBIDDEN', `Missing permission: ${permission}`, {
+          details: { reason: 'missing_permission', permission },
+        }),
+      );
+    }
+    return next();
+  });
+}
+
+/** Requires a feature of the tenant's subscription; the refusal names the cheapest tier that has it. */
+export function requireFeature<P extends typeof tenantProcedure>(procedure: P, feature: Feature): P {
+  return procedure.use(({ ctx, next }) => {
+    if (ctx.tenant.features[feature] !== true) {
+      const requiredTier = cheapestTierWith(feature);
+      throw toTRPCError(
+        new DomainError('FORBIDDEN', 'Feature not available in your subscription', {
+          details: { reason: 'feature_not_available', feature, featureLabel: FEATURE_LABELS[feature], requiredTier },
+        }),
+      );
+    }
+    return next();
+  }) as P;
+}

@@ -1,0 +1,160 @@
+import {
+  type AccessTokens,
+  apiKeyKey,
+  InvalidTokenError,
+  isApiKeyToken,
+  parseApiKey,
+  secretMatches,
+  sessionKey,
+} from '@digame/core/auth';
+import { DomainError } from '@digame/core/errors';
+import type { RequestGate } from '@digame/core/request';
+import type { TenantDirectory, TenantFacts } from '@digame/core/tenants';
+import { ANONYMOUS, type Caller, type Principal } from './caller.js';
+import { isAddressAllowed } from './ip-allowlist.js';
+
+export interface AuthenticateDeps {
+  tokens: AccessTokens;
+  gate: RequestGate;
+  tenants: TenantDirectory;
+  redisPrefix: string;
+}
+
+export interface AuthenticateInput {
+  authorization: string | null;
+  ipAddress: string | null;
+  /** Procedure calls in this request (a tRPC batch of N counts N). */
+  calls: number;
+}
+
+const refuse = (refusal: DomainError): Caller => ({ ...ANONYMOUS, refusal });
+const unauthorized = (message: string) => refuse(new DomainError('UNAUTHORIZED', message));
+
+/**
+ * Establishes the caller: verify the credential (CPU only), read tenant facts (process cache),
+ * check suspension and the IP allowlist, then one Redis round trip that confirms the session or key
+ * is live and counts the calls against the tenant's hourly limit.
+ */
+export async function authenticate(deps: AuthenticateDeps, input: AuthenticateInput): Promise<Caller> {
+  const token = bearerToken(input.authorization);
+  if (token === undefined) return ANONYMOUS;
+  if (token === null) return unauthorized('Authorization header must be "Bearer <token>"');
+
+  let tenantId: number;
+  let credentialKey: string;
+  let sessionClaims: { sub: string; sid: string } | null = null;
+  let apiKeySecret: string | null = null;
+  if (isApiKeyToken(token)) {
+    const parts = parseApiKey(token);
+    if (!parts) return unauthorized('Invalid API key');
+    tenantId = parts.tenantId;
+    credentialKey = apiKeyKey(deps.redisPrefix, parts.keyId);
+    apiKeySecret = parts.secret;
+  } else {
+    try {
+      const claims = await deps.tokens.verify(token, 'access');
+      tenantId = claims.tid;
+      credentialKey = sessionKey(deps.redisPrefix, claims.sid);
+      sessionClaims = claims;
+    } catch (error) {
+      return unauthorized(
+        error instanceof InvalidTokenError ? `Invalid access token: ${error.message}` : 'Invalid access token',
+      );
+    }
+  }
+
+  const tenant = await deps.tenants.get(tenantId);
+  if (!tenant) return unauthorized(apiKeySecret ? 'Invalid API key' : 'Invalid access token: unknown tenant');
+  const standing = tenantStanding(tenant, input.ipAddress);
+  if (standing) return { ...refuse(standing), tenant };
+
+  const result = await deps.gate.pass({
+    credentialKey,
+    tenantId,
+    calls: input.calls,
+    hourlyLimit: tenant.apiRateLimit,
+    idleTimeoutMs: sessionClaims ? tenant.sessionIdleMinutes * 60_000 : 0,
+  });
+  if (result.status === 'unknown_credential') {
+    return unauthorized(apiKeySecret ? 'Invalid API key: unknown or revoked' : 'Session has ended; sign in again');
+  }
+
+  const record = result.credential;
+  let principal: Principal;
+  if (
+    record.kind === 'session' &&
+    sessionClaims &&
+    record.tenantId === tenantId &&
+    record.userId === sessionClaims.sub
+  ) {
+    if (record.expiresAt <= Date.now()) return unauthorized('Session has ended; sign in again');
+    principal = {
+      kind: 'session',
+      userId: record.userId,
+      tenantId,
+      sessionId: sessionClaims.sid,
+      role: record.role,
+      permissions: new Set(record.permissions),
+    };
+  } else if (record.kind === 'api_key' && apiKeySecret && record.tenantId === tenantId) {
+    if (!secretMatches(apiKeySecret, record.secretHash)) return unauthorized('Invalid API key');
+    if (record.expiresAt !== null && record.expiresAt <= Date.now()) return unauthorized('Invalid API key: expired');
+    principal = {
+      kind: 'api_key',
+      keyId: record.keyId,
+      userId: record.createdByUserId,
+      tenantId,
+      role: null,
+      permissions: new Set(record.scopes),
+    };
+  } else {
+    return unauthorized('Invalid credential');
+  }
+
+  const rateLimit = {
+    limit: result.limit,
+    remaining: Math.max(0, result.limit - result.used),
+    resetAtMs: result.resetAtMs,
+    limited: result.status === 'limited',
+  };
+  if (rateLimit.limited) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((result.resetAtMs - Date.now()) / 1000));
+    return {
+      principal,
+      tenant,
+      rateLimit,
+      refusal: new DomainError('TOO_MANY_REQUESTS', `Rate limit of ${result.limit} API calls per hour reached`, {
+        retryAfterSeconds,
+        details: { limit: result.limit, resetAt: new Date(result.resetAtMs).toISOString() },
+      }),
+    };
+  }
+  return { principal, tenant, rateLimit, refusal: null };
+}
+
+/** undefined: no credential; null: malformed header; string: the token. */
+function bearerToken(header: string | null): string | null | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  return match ? (match[1] as string) : null;
+}
+
+/** A suspended tenant, or a caller outside its IP allowlist, is refused before anything is counted. */
+function tenantStanding(tenant: TenantFacts, ipAddress: string | null): DomainError | null {
+  if (!tenant.isActive) {
+    const reason = tenant.suspensionReason ? `: ${tenant.suspensionReason}` : '';
+    return new DomainError('FORBIDDEN', `This organization is suspended${reason}. Contact your platform operator.`, {
+      details: { reason: 'tenant_suspended' },
+    });
+  }
+  if (!isAddressAllowed(ipAddress, tenant.ipAllowlist)) {
+    return new DomainError(
+      'FORBIDDEN',
+      `Your address ${ipAddress ?? '(unknown)'} is not on this organization's IP allowlist`,
+      {
+        details: { reason: 'ip_not_allowed' },
+      },
+    );
+  }
+  return null;
+}

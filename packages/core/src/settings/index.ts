@@ -1,0 +1,1 @@
+export { SETTING_CATEGORIES, TenantSetting, type TenantSettingEntity } from './setting.entity.js';
