@@ -44,11 +44,9 @@ describe('tRPC over HTTP', () => {
   });
 
   it('answers bad input with BAD_REQUEST and field messages, without a stack', async () => {
+    const tiers = api.client().system.tiers;
     // @ts-expect-error deliberately wrong input
-    const error = await api
-      .client()
-      .system.tiers.query({ surprise: true })
-      .catch((e: unknown) => e);
+    const error = await tiers.query({ surprise: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCClientError);
     const shape = (error as TRPCClientError<AppRouter>).shape;
     expect(shape?.data.code).toBe('BAD_REQUEST');

@@ -27,6 +27,7 @@ export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { clos
   const tenants = new TenantDirectory(db, redis, prefix);
   await tenants.listen(subscriber);
   const jobs = new JobQueues(redis, prefix);
+  const events = new EventPublisher(redis, prefix);
 
   return {
     config,
@@ -35,9 +36,10 @@ export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { clos
     redis,
     tenants,
     jobs,
-    events: new EventPublisher(redis, prefix),
+    events,
     tokens: new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS),
     gate: new RequestGate(redis, prefix),
+    services: { jobs, events, tenants, appUrl: config.APP_URL },
     async close() {
       await jobs.close();
       subscriber.disconnect();

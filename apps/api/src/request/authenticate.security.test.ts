@@ -15,12 +15,16 @@ beforeAll(async () => {
   globex = await createTenantWithMembers(api.database.db, 'Globex', 'basic');
 });
 
+interface TrpcBody {
+  error: { message: string; data: { code: string } };
+}
+
 /** Raw tRPC GET so status codes and headers are visible. */
 async function call(path: string, token?: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${api.url}/trpc/${path}`, {
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  return { status: response.status, headers: response.headers, body: (await response.json()) as TrpcBody };
 }
 
 async function setTenant(

@@ -95,6 +95,7 @@ export async function authenticate(deps: AuthenticateDeps, input: AuthenticateIn
       sessionId: sessionClaims.sid,
       role: record.role,
       permissions: new Set(record.permissions),
+      platformOperator: record.platformOperator === true,
     };
   } else if (record.kind === 'api_key' && apiKeySecret && record.tenantId === tenantId) {
     if (!secretMatches(apiKeySecret, record.secretHash)) return unauthorized('Invalid API key');
@@ -106,6 +107,7 @@ export async function authenticate(deps: AuthenticateDeps, input: AuthenticateIn
       tenantId,
       role: null,
       permissions: new Set(record.scopes),
+      platformOperator: false,
     };
   } else {
     return unauthorized('Invalid credential');

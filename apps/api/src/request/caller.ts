@@ -12,6 +12,7 @@ export type Principal =
       sessionId: string;
       role: Role;
       permissions: ReadonlySet<Permission>;
+      platformOperator: boolean;
     }
   | {
       kind: 'api_key';
@@ -21,6 +22,8 @@ export type Principal =
       tenantId: number;
       role: null;
       permissions: ReadonlySet<Permission>;
+      /** API keys never carry operator powers. */
+      platformOperator: false;
     };
 
 export interface RateLimitState {

@@ -21,7 +21,7 @@ export interface TestApi {
   /** A typed client sending the given bearer token (or none). */
   client(token?: string): TRPCClient<AppRouter>;
   /** Opens a live session for an existing membership and returns its access token. */
-  sessionToken(input: { tenantId: number; userId: string; role: Role }): Promise<string>;
+  sessionToken(input: { tenantId: number; userId: string; role: Role; platformOperator?: boolean }): Promise<string>;
 }
 
 /** Serves an app built from these deps on a free loopback port; returns its URL and a closer. */
@@ -86,7 +86,7 @@ export function useTestApi(overrides: Partial<Record<string, string>> = {}): Tes
         ],
       });
     },
-    async sessionToken({ tenantId, userId, role }) {
+    async sessionToken({ tenantId, userId, role, platformOperator = false }) {
       const { deps } = current();
       const sessionId = randomBytes(16).toString('hex');
       const record: SessionRecord = {
@@ -95,6 +95,7 @@ export function useTestApi(overrides: Partial<Record<string, string>> = {}): Tes
         userId,
         role,
         permissions: [...effectivePermissions(role)],
+        platformOperator,
         expiresAt: Date.now() + 3_600_000,
       };
       await deps.redis.set(sessionKey(deps.config.REDIS_PREFIX, sessionId), JSON.stringify(record), 'PX', 3_600_000);

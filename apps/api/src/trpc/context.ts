@@ -4,6 +4,7 @@ import type { EventPublisher } from '@digame/core/events';
 import type { JobQueues } from '@digame/core/jobs';
 import type { Logger } from '@digame/core/logging';
 import type { RequestGate } from '@digame/core/request';
+import type { ServiceDeps } from '@digame/core/services';
 import type { TenantDirectory } from '@digame/core/tenants';
 import type { Redis } from 'ioredis';
 import type { ApiConfig } from '../config.js';
@@ -20,6 +21,8 @@ export interface ApiDeps {
   events: EventPublisher;
   tokens: AccessTokens;
   gate: RequestGate;
+  /** The collaborators core services receive through their TenantContext. */
+  services: ServiceDeps;
 }
 
 /** Per-request context: dependencies, what the transport knows, and the authenticated caller. */

@@ -1,11 +1,40 @@
+import { apiKeysRouter } from './routers/api-keys.js';
+import { auditRouter } from './routers/audit.js';
 import { authRouter } from './routers/auth.js';
+import { billingRouter } from './routers/billing.js';
+import { eventsRouter } from './routers/events.js';
+import { featuresRouter } from './routers/features.js';
+import { invitationsRouter } from './routers/invitations.js';
+import { membersRouter } from './routers/members.js';
+import { mfaRouter } from './routers/mfa.js';
+import { operationsRouter } from './routers/operations.js';
+import { sessionsRouter } from './routers/sessions.js';
+import { settingsRouter } from './routers/settings.js';
 import { systemRouter } from './routers/system.js';
+import { tenantsRouter } from './routers/tenants.js';
+import { usageRouter } from './routers/usage.js';
 import { router } from './trpc.js';
 
 /** The root router only wires the domain sub-routers together. */
 export const appRouter = router({
   system: systemRouter,
+  // identity and access
   auth: authRouter,
+  sessions: sessionsRouter,
+  mfa: mfaRouter,
+  apiKeys: apiKeysRouter,
+  // tenant administration
+  tenants: tenantsRouter,
+  members: membersRouter,
+  invitations: invitationsRouter,
+  settings: settingsRouter,
+  features: featuresRouter,
+  billing: billingRouter,
+  usage: usageRouter,
+  audit: auditRouter,
+  // realtime and operations
+  events: eventsRouter,
+  operations: operationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,7 @@
 import type { Permission } from '@digame/core/auth';
 import type { Actor, UnitOfWork } from '@digame/core/db';
 import { DomainError, type DomainErrorCode } from '@digame/core/errors';
+import { type TenantContext, tenantContext } from '@digame/core/services';
 import { cheapestTierWith, FEATURE_LABELS, type Feature, type TenantFacts } from '@digame/core/tenants';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
@@ -92,6 +93,8 @@ export interface TenantScope {
   actor: Actor;
   /** Opens a unit of work in the caller's tenant — the only tenant a procedure can reach. */
   inTenant<T>(work: UnitOfWork<T>): Promise<T>;
+  /** Runs a core service in a unit of work of the caller's tenant. */
+  run<T>(service: (sc: TenantContext) => Promise<T>): Promise<T>;
 }
 
 /** The caller's tenant, taken from the verified credential only, never from input. */
@@ -101,8 +104,33 @@ export const tenantProcedure = authedProcedure.use(({ ctx, next }) => {
     tenant: ctx.tenant,
     actor: { userId: ctx.principal.userId, ipAddress: ctx.ipAddress, userAgent: ctx.userAgent },
     inTenant: (work) => ctx.db.inTenant(ctx.tenant.id, work),
+    run: (service) =>
+      ctx.db.inTenant(ctx.tenant.id, (em) => service(tenantContext(em, ctx.tenant.id, scope.actor, ctx.services))),
   };
   return next({ ctx: scope });
+});
+
+/**
+ * Platform operators only. They reach other tenants solely through Database.asPlatformOperator,
+ * which writes an audit entry in the tenant they enter.
+ */
+export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (!ctx.principal.platformOperator) {
+    throw toTRPCError(
+      new DomainError('FORBIDDEN', 'Only platform operators may do this', { details: { reason: 'not_an_operator' } }),
+    );
+  }
+  const actor: Actor = { userId: ctx.principal.userId, ipAddress: ctx.ipAddress, userAgent: ctx.userAgent };
+  return next({
+    ctx: {
+      actor,
+      /** Runs a core service inside another tenant, audited as `platform.tenant_accessed` with the reason. */
+      runAsOperator: <T>(tenantId: number, reason: string, service: (sc: TenantContext) => Promise<T>): Promise<T> =>
+        ctx.db.asPlatformOperator(actor, tenantId, reason, (em) =>
+          service(tenantContext(em, tenantId, actor, ctx.services)),
+        ),
+    },
+  });
 });
 
 /** Requires a permission of the caller's role (with overrides) or of the API key's scopes. */

@@ -12,6 +12,8 @@ export interface SessionRecord {
   userId: string;
   role: Role;
   permissions: Permission[];
+  /** Platform operators may act on other tenants through audited operator procedures. */
+  platformOperator: boolean;
   /** Absolute end of the session (epoch ms); the idle timeout is the key's TTL. */
   expiresAt: number;
 }

@@ -6,9 +6,14 @@ import { TenantSetting } from '../settings/setting.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { UsageRecord } from '../usage/usage-record.entity.js';
 import { User } from '../users/user.entity.js';
+import { ADMINISTRATION_ENTITIES } from './entities.administration.js';
+import { IDENTITY_ENTITIES } from './entities.identity.js';
+import { OPERATIONS_ENTITIES } from './entities.operations.js';
+
+const DOMAINS = [IDENTITY_ENTITIES, ADMINISTRATION_ENTITIES, OPERATIONS_ENTITIES];
 
 /** Tables without tenant_id: Citus reference tables, no row-level security. */
-export const GLOBAL_ENTITIES = [Tenant, User] as const;
+export const GLOBAL_ENTITIES = [Tenant, User, ...DOMAINS.flatMap((domain) => domain.global)];
 
 /** Every other table: tenant_id leads its keys, RLS is forced and the tenant filter applies. */
 export const TENANT_SCOPED_ENTITIES = [
@@ -18,6 +23,7 @@ export const TENANT_SCOPED_ENTITIES = [
   TenantAuditLog,
   UsageRecord,
   AnalyticsEvent,
-] as const;
+  ...DOMAINS.flatMap((domain) => domain.tenantScoped),
+];
 
 export const ALL_ENTITIES = [...GLOBAL_ENTITIES, ...TENANT_SCOPED_ENTITIES];

@@ -33,15 +33,55 @@ export const EMAIL_TEMPLATES = [
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
-export const emailPayload = z.object({
+/** What each template needs; producers fill these, the email worker renders them. */
+export const EMAIL_DATA = {
+  welcome: z.object({ tenantName: z.string(), recipientName: z.string(), setPasswordUrl: z.string().url() }),
+  invitation: z.object({
+    tenantName: z.string(),
+    inviterName: z.string(),
+    role: z.string(),
+    acceptUrl: z.string().url(),
+    expiresAt: z.string(),
+  }),
+  password_reset: z.object({ recipientName: z.string(), resetUrl: z.string().url(), expiresAt: z.string() }),
+  trial_reminder: z.object({
+    tenantName: z.string(),
+    daysLeft: z.number().int(),
+    trialEndsAt: z.string(),
+    upgradeUrl: z.string().url(),
+  }),
+  trial_ended: z.object({ tenantName: z.string(), outcome: z.enum(['converted_to_basic', 'suspended']) }),
+  limit_alert: z.object({
+    tenantName: z.string(),
+    limit: z.enum(['seats', 'storage', 'api_calls']),
+    thresholdPercent: z.number().int(),
+    used: z.number(),
+    max: z.number(),
+    usageUrl: z.string().url(),
+  }),
+  offboarding: z.object({ tenantName: z.string(), message: z.string() }),
+} satisfies Record<EmailTemplate, z.ZodType>;
+
+const emailEnvelope = {
   /** The tenant whose branding frames the message; null for account-level mail (password reset). */
   tenantId: z.number().int().positive().nullable(),
   to: z.string().email(),
-  template: z.enum(EMAIL_TEMPLATES),
   /** One message per cause: a retried or duplicated job with the same key never sends twice. */
   dedupeKey: z.string().min(1).max(200),
-  data: z.record(z.string(), z.unknown()),
-});
+};
+
+const emailOf = <T extends EmailTemplate>(template: T) =>
+  z.object({ ...emailEnvelope, template: z.literal(template), data: EMAIL_DATA[template] as (typeof EMAIL_DATA)[T] });
+
+export const emailPayload = z.discriminatedUnion('template', [
+  emailOf('welcome'),
+  emailOf('invitation'),
+  emailOf('password_reset'),
+  emailOf('trial_reminder'),
+  emailOf('trial_ended'),
+  emailOf('limit_alert'),
+  emailOf('offboarding'),
+]);
 export type EmailPayload = z.infer<typeof emailPayload>;
 
 export const JOBS = {

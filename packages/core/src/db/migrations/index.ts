@@ -1,7 +1,13 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127000000Initial } from './Migration20261127000000Initial.js';
+import { Migration20261127100000Identity } from './Migration20261127100000Identity.js';
+import { Migration20261127200000Administration } from './Migration20261127200000Administration.js';
+import { Migration20261127300000Operations } from './Migration20261127300000Operations.js';
 
 /** Every migration in order; listed explicitly so tsx, tsc and bundlers load the same set. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127000000Initial', class: Migration20261127000000Initial },
+  { name: 'Migration20261127100000Identity', class: Migration20261127100000Identity },
+  { name: 'Migration20261127200000Administration', class: Migration20261127200000Administration },
+  { name: 'Migration20261127300000Operations', class: Migration20261127300000Operations },
 ];

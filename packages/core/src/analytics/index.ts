@@ -1,0 +1,1 @@
+export { AnalyticsEvent, type AnalyticsEventEntity } from './analytics-event.entity.js';

@@ -1,0 +1,2 @@
+export { type AuditEntry, audit, changedFields } from './audit.js';
+export { TenantAuditLog, type TenantAuditLogEntity } from './audit-log.entity.js';

@@ -1,0 +1,1 @@
+export { TenantInvitation, type TenantInvitationEntity } from './invitation.entity.js';

@@ -1,0 +1,47 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type Actor, afterCommit } from '../db/database.js';
+import type { DomainEventType } from '../events/domain-events.js';
+import type { EventPublisher } from '../events/event-bus.js';
+import type { JobName, JobPayload } from '../jobs/definitions.js';
+import type { EnqueueOptions, JobQueues } from '../jobs/queues.js';
+import type { TenantDirectory } from '../tenants/tenant-directory.js';
+
+/** Process-wide collaborators that core services use; built once by each app. */
+export interface ServiceDeps {
+  jobs: JobQueues;
+  events: EventPublisher;
+  tenants: TenantDirectory;
+  /** Public URL of the dashboard, for links in emails. */
+  appUrl: string;
+}
+
+/**
+ * What a core service receives: the unit of work's EntityManager (already scoped to one tenant),
+ * who is acting, and after-commit side effects. Services never open transactions themselves.
+ */
+export interface TenantContext {
+  em: EntityManager;
+  tenantId: number;
+  actor: Actor;
+  deps: ServiceDeps;
+  now: Date;
+  /** Enqueue a job once the transaction commits. */
+  enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options?: EnqueueOptions): void;
+  /** Publish a domain event to this tenant's stream once the transaction commits. */
+  publish(type: DomainEventType, data?: Record<string, unknown>): void;
+  /** Drop cached tenant facts in every process once the transaction commits. */
+  invalidateTenantFacts(): void;
+}
+
+export function tenantContext(em: EntityManager, tenantId: number, actor: Actor, deps: ServiceDeps): TenantContext {
+  return {
+    em,
+    tenantId,
+    actor,
+    deps,
+    now: new Date(),
+    enqueue: (name, payload, options) => afterCommit(em, () => deps.jobs.enqueue(name, payload, options)),
+    publish: (type, data = {}) => afterCommit(em, () => deps.events.publish(tenantId, type, data)),
+    invalidateTenantFacts: () => afterCommit(em, () => deps.tenants.invalidate(tenantId)),
+  };
+}

@@ -1,0 +1,1 @@
+export { type ServiceDeps, type TenantContext, tenantContext } from './context.js';
