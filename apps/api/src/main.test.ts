@@ -26,6 +26,7 @@ function baseEnv(): NodeJS.ProcessEnv {
     HOME: process.env.HOME,
     DATABASE_URL: database.appUrl,
     REDIS_URL: testServices().redisUrl,
+    JWT_SECRET: 'a-test-secret-that-is-long-enough-for-hs256',
     LOG_LEVEL: 'silent',
   };
 }
@@ -57,6 +58,7 @@ describe('api start-up', () => {
       /^api: configuration error: DATABASE_URL: must start with postgres/,
     ],
     ['REDIS_URL', { REDIS_URL: 'not a url' }, /^api: configuration error: REDIS_URL: must be a URL/],
+    ['JWT_SECRET', { JWT_SECRET: 'short' }, /^api: configuration error: JWT_SECRET: must be at least 32 characters$/],
   ])('stops with one line naming the variable for an invalid %s', async (_name, override, expected) => {
     const { code, stderr } = await runApi({ ...baseEnv(), ...override });
     expect(code).toBe(1);
