@@ -3,7 +3,9 @@ import type { TestProject } from 'vitest/node';
 import { migrate } from '../db/migrate.js';
 import { type TestServices, withDatabase } from './services.js';
 
-const TEMPLATE = 'digame_test_template';
+// Unique per run, so concurrent runs (several terminals, CI retries) never drop each other's databases.
+const RUN_ID = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+const TEMPLATE = `tmpl_${RUN_ID}`;
 
 function required(name: string): string {
   const value = process.env[name];
@@ -22,7 +24,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const admin = new pg.Client({ connectionString: ownerUrl });
   await admin.connect();
-  await admin.query(`drop database if exists ${TEMPLATE} with (force)`);
   await admin.query(`create database ${TEMPLATE}`);
   await migrate({ migrationUrl: withDatabase(ownerUrl, TEMPLATE), appUrl });
 
@@ -31,16 +32,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
     appUrl,
     redisUrl,
     templateDatabase: TEMPLATE,
+    runId: RUN_ID,
     smtpUrl: process.env.SMTP_URL,
     mailSinkUrl: process.env.MAIL_SINK_URL,
   };
   project.provide('services', services);
 
   return async () => {
-    // Clones left by crashed files would pile up across runs; drop them with the template.
+    // Clones left by crashed files would pile up; drop this run's with its template.
     const { rows } = await admin.query<{ datname: string }>(
-      "select datname from pg_database where datname like 'test\\_%' or datname = $1",
-      [TEMPLATE],
+      'select datname from pg_database where datname like $1 or datname = $2',
+      [`test_${RUN_ID}_%`, TEMPLATE],
     );
     for (const { datname } of rows) await admin.query(`drop database if exists "${datname}" with (force)`);
     await admin.end();

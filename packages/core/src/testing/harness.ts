@@ -18,7 +18,7 @@ export async function createTestDatabase(
   options: { poolMax?: number } = {},
 ): Promise<TestDatabase & { drop(): Promise<void> }> {
   const services = testServices();
-  const name = `test_${randomBytes(6).toString('hex')}`;
+  const name = `test_${services.runId}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: services.ownerUrl });
   await admin.connect();
   try {

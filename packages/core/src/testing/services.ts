@@ -8,6 +8,8 @@ export interface TestServices {
   appUrl: string;
   redisUrl: string;
   templateDatabase: string;
+  /** Names this run's databases, so cleanup never touches another run's. */
+  runId: string;
   smtpUrl?: string;
   mailSinkUrl?: string;
 }
