@@ -1,0 +1,17 @@
+-- Runs once, when the postgres container starts on an empty volume (docker-entrypoint-initdb.d).
+-- Mirrors what scripts/lib/services.mjs does for `npm start` / `npm test`. The passwords are for
+-- this local compose setup only; docker-compose.yml uses the same ones.
+
+-- Owner of the database: runs the migrations, and creates the per-file test databases.
+CREATE ROLE digame_owner WITH LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOBYPASSRLS PASSWORD 'digame_owner';
+-- Runtime role of api and worker: owns nothing and cannot bypass row-level security.
+-- Its table privileges are granted by the migrate command.
+CREATE ROLE digame_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION PASSWORD 'digame_app';
+
+CREATE DATABASE digame OWNER digame_owner;
+REVOKE ALL ON DATABASE digame FROM PUBLIC;
+GRANT CONNECT, TEMPORARY ON DATABASE digame TO digame_app;
+
+\connect digame
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+ALTER SCHEMA public OWNER TO digame_owner;
