@@ -1,7 +1,7 @@
 // `npm start`: install if needed, start private PostgreSQL/Redis/mail sink (.data/dev, reused on the
 // next run), migrate and seed, then run api, worker and the web dashboard until Ctrl-C.
-// Env: PORT (api, 3000), WORKER_PORT (3001), WEB_PORT (5173), APP_URL, JWT_SECRET (else generated
-// once into .data/dev); DATABASE_URL + DATABASE_MIGRATION_URL, REDIS_URL, SMTP_URL to use servers of
+// Env: PORT (api, 3000), WORKER_PORT (3001), WEB_PORT (5173), APP_URL, JWT_SECRET, MFA_ENCRYPTION_KEY,
+// SETTINGS_ENCRYPTION_KEYS (else generated once into .data/dev); DATABASE_URL + DATABASE_MIGRATION_URL, REDIS_URL, SMTP_URL to use servers of
 // your own instead.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -70,12 +70,20 @@ function launch(name, args, env) {
   return child;
 }
 
-/** The api's token key: JWT_SECRET if set, else one generated once and kept in .data/dev (sign-ins survive restarts). */
-function devJwtSecret() {
-  if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
-  const file = path.join(ROOT, '.data/dev/jwt-secret');
-  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(48).toString('base64'), { mode: 0o600 });
-  return fs.readFileSync(file, 'utf8').trim();
+/**
+ * The api's keys (token signing, MFA secrets, secret settings): taken from the environment when set,
+ * else generated once into .data/dev/secrets.json, so sign-ins and encrypted data survive restarts.
+ */
+function devSecrets() {
+  const file = path.join(ROOT, '.data/dev/secrets.json');
+  const stored = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  const generated = {
+    JWT_SECRET: stored.JWT_SECRET ?? randomBytes(48).toString('base64'),
+    MFA_ENCRYPTION_KEY: stored.MFA_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
+    SETTINGS_ENCRYPTION_KEYS: stored.SETTINGS_ENCRYPTION_KEYS ?? `dev1:${randomBytes(32).toString('base64')}`,
+  };
+  fs.writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600 });
+  return Object.fromEntries(Object.entries(generated).map(([name, value]) => [name, process.env[name] || value]));
 }
 
 async function healthy(url) {
@@ -106,7 +114,7 @@ async function main() {
     WEB_PORT,
     API_URL: apiUrl, // where Vite proxies /trpc, /api and /healthz
     APP_URL: process.env.APP_URL ?? webUrl, // links in mails point at the dashboard
-    JWT_SECRET: devJwtSecret(),
+    ...devSecrets(),
     ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}), // children write to a pipe, we to the terminal
   };
   await step(() => pnpm(['--filter', '@digame/core', 'run', 'migrate'], { env }));

@@ -3,8 +3,11 @@ import { checkHealth } from '@digame/core/health';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { trpcServer } from '@hono/trpc-server';
 import { type Context, Hono } from 'hono';
+import { mountMetrics } from './metrics.js';
 import { authenticate } from './request/authenticate.js';
 import { ANONYMOUS, type Caller } from './request/caller.js';
+import { crossSiteGuard } from './request/cross-site.js';
+import { createRestApi } from './rest/rest-api.js';
 import type { ApiDeps, RequestContext } from './trpc/context.js';
 import { appRouter } from './trpc/router.js';
 
@@ -25,11 +28,16 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     c.header('X-Request-Id', requestId);
     await next();
   });
+  mountMetrics(app, deps);
 
   app.get('/healthz', async (c) => {
     const report = await checkHealth(deps);
     return c.json(report, report.status === 'ok' ? 200 : 503);
   });
+
+  app.route('/api', createRestApi(deps));
+
+  app.use('/trpc/*', crossSiteGuard(deps.config.APP_URL));
 
   app.use('/trpc/*', async (c, next) => {
     const caller = await authenticate(authenticateDeps, {
@@ -62,6 +70,7 @@ export function createApp(deps: ApiDeps): Hono<Env> {
         ipAddress: c.get('ipAddress'),
         userAgent: c.req.header('user-agent') ?? null,
         caller: c.get('caller') ?? ANONYMOUS,
+        cookieHeader: c.req.header('cookie') ?? null,
         responseHeaders: c.get('responseHeaders'),
       }),
     }),

@@ -1,5 +1,15 @@
 import { coreEnvSchema, parseEnv, portSchema } from '@digame/core/config';
+import { SettingsKeyring } from '@digame/core/settings';
 import { z } from 'zod';
+
+function isKeyringSpec(spec: string): boolean {
+  try {
+    SettingsKeyring.parse(spec);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const apiEnvSchema = coreEnvSchema.extend({
   PORT: portSchema.default(3000),
@@ -12,6 +22,32 @@ export const apiEnvSchema = coreEnvSchema.extend({
   SELF_SERVE_SIGNUP: z.enum(['open', 'closed'], { message: 'must be "open" or "closed"' }).default('open'),
   /** Trust X-Forwarded-For from this many proxies in front of the api (0 = use the socket address). */
   TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
+  /** How often an open event stream re-checks its session or key; a revoked one closes within this. */
+  EVENTS_RECHECK_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`; unset, it is open (scrape on a private network). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * AES-256 key that encrypts TOTP secrets at rest: 32 random bytes in base64 (`openssl rand -base64 32`).
+   * Unset: two-factor enrolment and verification are refused (sign-in still works without MFA).
+   */
+  MFA_ENCRYPTION_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 random bytes in base64')
+    .optional(),
+  /** Failed sign-ins of one account from one address within an hour before that pair is locked out. */
+  SIGNIN_MAX_FAILURES: z.coerce.number().int().min(2).max(100).default(5),
+  SIGNIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Self-serve organizations one address may create per hour (platform operators are not limited). */
+  SIGNUP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(5),
+  /**
+   * Keys that encrypt secret tenant settings, `keyId:base64key,...` (32-byte keys, e.g.
+   * `k1:$(openssl rand -base64 32)`); the first encrypts, all decrypt, so keys rotate by prepending.
+   * Unset: secret settings are refused.
+   */
+  SETTINGS_ENCRYPTION_KEYS: z
+    .string()
+    .refine(isKeyringSpec, 'must be "keyId:base64key,..." with 32-byte base64 keys and unique ids')
+    .optional(),
 });
 
 export type ApiConfig = z.infer<typeof apiEnvSchema>;

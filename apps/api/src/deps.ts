@@ -1,4 +1,11 @@
-import { AccessTokens } from '@digame/core/auth';
+import {
+  AccessTokens,
+  ApiKeyUsage,
+  CredentialStore,
+  MfaChallenges,
+  SecretBox,
+  SignInThrottle,
+} from '@digame/core/auth';
 import { Database } from '@digame/core/db';
 import { EventPublisher } from '@digame/core/events';
 import { verifyDatabase } from '@digame/core/health';
@@ -6,7 +13,9 @@ import { JobQueues } from '@digame/core/jobs';
 import { createLogger } from '@digame/core/logging';
 import { connectRedis } from '@digame/core/redis';
 import { RequestGate } from '@digame/core/request';
-import { TenantDirectory } from '@digame/core/tenants';
+import type { ServiceDeps } from '@digame/core/services';
+import { SettingsKeyring } from '@digame/core/settings';
+import { SelfServeSignups, TenantDirectory } from '@digame/core/tenants';
 import type { ApiConfig } from './config.js';
 import type { ApiDeps } from './trpc/context.js';
 
@@ -28,6 +37,29 @@ export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { clos
   await tenants.listen(subscriber);
   const jobs = new JobQueues(redis, prefix);
   const events = new EventPublisher(redis, prefix);
+  const tokens = new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS);
+  const credentials = new CredentialStore(redis, prefix);
+  const services: ServiceDeps = {
+    jobs,
+    events,
+    tenants,
+    appUrl: config.APP_URL,
+    credentials,
+    settingsKeys: config.SETTINGS_ENCRYPTION_KEYS ? SettingsKeyring.parse(config.SETTINGS_ENCRYPTION_KEYS) : undefined,
+  };
+  const identity = {
+    db,
+    services,
+    tokens,
+    throttle: new SignInThrottle(redis, prefix, {
+      maxFailures: config.SIGNIN_MAX_FAILURES,
+      lockoutSeconds: config.SIGNIN_LOCKOUT_SECONDS,
+    }),
+    secretBox: config.MFA_ENCRYPTION_KEY ? new SecretBox(Buffer.from(config.MFA_ENCRYPTION_KEY, 'base64')) : null,
+    mfaChallenges: new MfaChallenges(redis, prefix),
+    apiKeyUsage: new ApiKeyUsage(redis, prefix, (error) => logger.warn({ err: error }, 'recording API key use failed')),
+    signups: new SelfServeSignups(redis, prefix, config.SIGNUP_RATE_LIMIT_PER_HOUR),
+  };
 
   return {
     config,
@@ -37,10 +69,12 @@ export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { clos
     tenants,
     jobs,
     events,
-    tokens: new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS),
+    tokens,
     gate: new RequestGate(redis, prefix),
-    services: { jobs, events, tenants, appUrl: config.APP_URL },
+    services,
+    identity,
     async close() {
+      await events.close();
       await jobs.close();
       subscriber.disconnect();
       await Promise.allSettled([db.close(), redis.quit()]);

@@ -1,23 +1,25 @@
 import {
   type AccessTokens,
+  type ApiKeyUsage,
   apiKeyKey,
   InvalidTokenError,
   isApiKeyToken,
   parseApiKey,
   secretMatches,
   sessionKey,
+  tenantStandingProblem,
 } from '@digame/core/auth';
 import { DomainError } from '@digame/core/errors';
 import type { RequestGate } from '@digame/core/request';
-import type { TenantDirectory, TenantFacts } from '@digame/core/tenants';
+import { cheapestTierWith, type TenantDirectory } from '@digame/core/tenants';
 import { ANONYMOUS, type Caller, type Principal } from './caller.js';
-import { isAddressAllowed } from './ip-allowlist.js';
 
 export interface AuthenticateDeps {
   tokens: AccessTokens;
   gate: RequestGate;
   tenants: TenantDirectory;
   redisPrefix: string;
+  identity: { apiKeyUsage: ApiKeyUsage };
 }
 
 export interface AuthenticateInput {
@@ -65,7 +67,7 @@ export async function authenticate(deps: AuthenticateDeps, input: AuthenticateIn
 
   const tenant = await deps.tenants.get(tenantId);
   if (!tenant) return unauthorized(apiKeySecret ? 'Invalid API key' : 'Invalid access token: unknown tenant');
-  const standing = tenantStanding(tenant, input.ipAddress);
+  const standing = tenantStandingProblem(tenant, input.ipAddress);
   if (standing) return { ...refuse(standing), tenant };
 
   const result = await deps.gate.pass({
@@ -100,6 +102,19 @@ export async function authenticate(deps: AuthenticateDeps, input: AuthenticateIn
   } else if (record.kind === 'api_key' && apiKeySecret && record.tenantId === tenantId) {
     if (!secretMatches(apiKeySecret, record.secretHash)) return unauthorized('Invalid API key');
     if (record.expiresAt !== null && record.expiresAt <= Date.now()) return unauthorized('Invalid API key: expired');
+    if (tenant.features.api_access !== true) {
+      // A tenant that moved to a tier without API access keeps its keys, but they stop working.
+      return refuse(
+        new DomainError('FORBIDDEN', 'Feature not available in your subscription: API access', {
+          details: {
+            reason: 'feature_not_available',
+            feature: 'api_access',
+            requiredTier: cheapestTierWith('api_access'),
+          },
+        }),
+      );
+    }
+    deps.identity.apiKeyUsage.record(tenantId, record.keyId, input.ipAddress);
     principal = {
       kind: 'api_key',
       keyId: record.keyId,
@@ -139,24 +154,4 @@ function bearerToken(header: string | null): string | null | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   return match ? (match[1] as string) : null;
-}
-
-/** A suspended tenant, or a caller outside its IP allowlist, is refused before anything is counted. */
-function tenantStanding(tenant: TenantFacts, ipAddress: string | null): DomainError | null {
-  if (!tenant.isActive) {
-    const reason = tenant.suspensionReason ? `: ${tenant.suspensionReason}` : '';
-    return new DomainError('FORBIDDEN', `This organization is suspended${reason}. Contact your platform operator.`, {
-      details: { reason: 'tenant_suspended' },
-    });
-  }
-  if (!isAddressAllowed(ipAddress, tenant.ipAllowlist)) {
-    return new DomainError(
-      'FORBIDDEN',
-      `Your address ${ipAddress ?? '(unknown)'} is not on this organization's IP allowlist`,
-      {
-        details: { reason: 'ip_not_allowed' },
-      },
-    );
-  }
-  return null;
 }

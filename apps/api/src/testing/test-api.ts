@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { effectivePermissions, type SessionRecord, sessionKey } from '@digame/core/auth';
+import { issueSession } from '@digame/core/auth';
 import type { Role } from '@digame/core/members';
 import { type TestDatabase, testServices, useTestDatabase } from '@digame/core/testing';
+import { User } from '@digame/core/users';
 import { serve } from '@hono/node-server';
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import { afterAll, beforeAll } from 'vitest';
@@ -20,7 +21,11 @@ export interface TestApi {
   url: string;
   /** A typed client sending the given bearer token (or none). */
   client(token?: string): TRPCClient<AppRouter>;
-  /** Opens a live session for an existing membership and returns its access token. */
+  /**
+   * Opens a real session (auth_sessions row and Redis record, through the session service) for an
+   * existing membership and returns its access token. `role` must be the membership's role;
+   * `platformOperator: true` marks the user as a platform operator first.
+   */
   sessionToken(input: { tenantId: number; userId: string; role: Role; platformOperator?: boolean }): Promise<string>;
 }
 
@@ -48,6 +53,10 @@ export function useTestApi(overrides: Partial<Record<string, string>> = {}): Tes
       REDIS_PREFIX: `{test-${randomBytes(4).toString('hex')}}`,
       JWT_SECRET: randomBytes(32).toString('hex'),
       APP_URL: 'http://localhost:5173',
+      MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      // Tests create many organizations from one address; the sign-up limit has its own test.
+      SIGNUP_RATE_LIMIT_PER_HOUR: '10000',
+      SETTINGS_ENCRYPTION_KEYS: `test1:${randomBytes(32).toString('base64')}`,
       ...overrides,
     });
     const deps = await createApiDeps(config);
@@ -88,18 +97,21 @@ export function useTestApi(overrides: Partial<Record<string, string>> = {}): Tes
     },
     async sessionToken({ tenantId, userId, role, platformOperator = false }) {
       const { deps } = current();
-      const sessionId = randomBytes(16).toString('hex');
-      const record: SessionRecord = {
-        kind: 'session',
-        tenantId,
+      if (platformOperator) {
+        await deps.db.inGlobal((em) => em.nativeUpdate(User, { id: userId }, { isPlatformOperator: true }));
+      }
+      const tenant = await deps.tenants.get(tenantId);
+      if (!tenant) throw new Error(`sessionToken: no tenant ${tenantId}`);
+      const session = await issueSession(deps.identity, {
+        tenant,
         userId,
-        role,
-        permissions: [...effectivePermissions(role)],
-        platformOperator,
-        expiresAt: Date.now() + 3_600_000,
-      };
-      await deps.redis.set(sessionKey(deps.config.REDIS_PREFIX, sessionId), JSON.stringify(record), 'PX', 3_600_000);
-      return deps.tokens.sign({ typ: 'access', sub: userId, tid: tenantId, sid: sessionId, role });
+        actor: { userId, ipAddress: '127.0.0.1', userAgent: 'test-api' },
+        method: 'test',
+      });
+      if (session.role !== role) {
+        throw new Error(`sessionToken: user ${userId} is ${session.role} in tenant ${tenantId}, not ${role}`);
+      }
+      return session.accessToken;
     },
   };
 }

@@ -1,11 +1,11 @@
-import type { AccessTokens } from '@digame/core/auth';
+import type { AccessTokens, IdentityDeps } from '@digame/core/auth';
 import type { Database } from '@digame/core/db';
 import type { EventPublisher } from '@digame/core/events';
 import type { JobQueues } from '@digame/core/jobs';
 import type { Logger } from '@digame/core/logging';
 import type { RequestGate } from '@digame/core/request';
 import type { ServiceDeps } from '@digame/core/services';
-import type { TenantDirectory } from '@digame/core/tenants';
+import type { SelfServeSignups, TenantDirectory } from '@digame/core/tenants';
 import type { Redis } from 'ioredis';
 import type { ApiConfig } from '../config.js';
 import type { Caller } from '../request/caller.js';
@@ -23,6 +23,8 @@ export interface ApiDeps {
   gate: RequestGate;
   /** The collaborators core services receive through their TenantContext. */
   services: ServiceDeps;
+  /** Sign-in, sessions, MFA, account flows, and the self-serve sign-up throttle. */
+  identity: IdentityDeps & { signups: SelfServeSignups };
 }
 
 /** Per-request context: dependencies, what the transport knows, and the authenticated caller. */
@@ -31,6 +33,8 @@ export interface RequestContext extends ApiDeps {
   ipAddress: string | null;
   userAgent: string | null;
   caller: Caller;
+  /** The request's Cookie header (the refresh-token cookie is read from it). */
+  cookieHeader: string | null;
   /** Response headers a procedure wants set (e.g. a refresh-token cookie). */
   responseHeaders: Headers;
 }

@@ -1,3 +1,4 @@
+import { analyticsRouter } from './routers/analytics.js';
 import { apiKeysRouter } from './routers/api-keys.js';
 import { auditRouter } from './routers/audit.js';
 import { authRouter } from './routers/auth.js';
@@ -32,6 +33,7 @@ export const appRouter = router({
   billing: billingRouter,
   usage: usageRouter,
   audit: auditRouter,
+  analytics: analyticsRouter,
   // realtime and operations
   events: eventsRouter,
   operations: operationsRouter,

@@ -1,3 +1,4 @@
+import { uuidv7 } from '../db/ids.js';
 import type { TenantContext } from '../services/context.js';
 import { TenantAuditLog } from './audit-log.entity.js';
 
@@ -15,7 +16,10 @@ export interface AuditEntry {
  * dashboards after commit. An entry therefore exists exactly when its change does.
  */
 export function audit(ctx: TenantContext, entry: AuditEntry): void {
-  const log = ctx.em.create(TenantAuditLog, {
+  // The id is assigned here, not at flush, so the live event can name the entry it announces.
+  const id = uuidv7();
+  ctx.em.create(TenantAuditLog, {
+    id,
     tenant: ctx.tenantId,
     user: ctx.actor.userId,
     action: entry.action,
@@ -25,7 +29,7 @@ export function audit(ctx: TenantContext, entry: AuditEntry): void {
     ipAddress: ctx.actor.ipAddress ?? null,
     userAgent: ctx.actor.userAgent ?? null,
   });
-  ctx.publish('audit.appended', { id: log.id, action: entry.action, resourceType: entry.resourceType ?? null });
+  ctx.publish('audit.appended', { id, action: entry.action, resourceType: entry.resourceType ?? null });
 }
 
 /** Only the fields whose values differ, as `{ before, after }` for the audit trail. */

@@ -5,6 +5,7 @@ export {
   InvalidTokenError,
   type TokenType,
 } from './access-token.js';
+export { ApiKey, type ApiKeyEntity } from './api-key.entity.js';
 export {
   type ApiKeyParts,
   generateApiKey,
@@ -13,6 +14,9 @@ export {
   parseApiKey,
   secretMatches,
 } from './api-key-token.js';
+export { type ApiKeyLastUse, ApiKeyUsage } from './api-key-usage.js';
+export { type ApiKeySummary, createApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
+export { CredentialStore } from './credential-store.js';
 export {
   type ApiKeyRecord,
   apiKeyKey,
@@ -21,6 +25,18 @@ export {
   type SessionRecord,
   sessionKey,
 } from './credentials.js';
+export type { IdentityDeps } from './identity.js';
+export { isAddressAllowed, normalizeCidr, validateIpAllowlistChange } from './ip-allowlist.js';
+export {
+  beginMfaEnrolment,
+  confirmMfaEnrolment,
+  disableMfa,
+  type MfaEnrolment,
+  type MfaStatus,
+  mfaStatus,
+  regenerateRecoveryCodes,
+} from './mfa.js';
+export { MFA_CHALLENGE_TTL_SECONDS, MfaChallenges } from './mfa-challenges.js';
 export {
   effectivePermissions,
   isPermission,
@@ -29,3 +45,30 @@ export {
   type PermissionOverrides,
   ROLE_PERMISSIONS,
 } from './permissions.js';
+export { parseRefreshToken } from './refresh-token.js';
+export { SecretBox } from './secret-box.js';
+export { AuthSession, type AuthSessionEntity } from './session.entity.js';
+export {
+  endMemberSessions,
+  forEachMembershipTenant,
+  type IssuedSession,
+  issueSession,
+  listMemberSessions,
+  refreshMemberSessions,
+  revokeSession,
+  rotateRefreshToken,
+  type SessionDeps,
+  type SessionEndReason,
+  type SessionSummary,
+} from './sessions.js';
+export {
+  beginRequiredEnrolment,
+  confirmRequiredEnrolment,
+  type SignInOutcome,
+  signIn,
+  switchTenant,
+  verifyMfaSignIn,
+} from './sign-in.js';
+export { SIGN_IN_THROTTLE_DEFAULTS, SignInThrottle, type SignInThrottleOptions } from './sign-in-throttle.js';
+export { assertTenantAdmits, tenantStandingProblem } from './tenant-standing.js';
+export { hashRecoveryCode, totpCode } from './totp.js';

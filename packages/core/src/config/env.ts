@@ -35,6 +35,18 @@ export const coreEnvSchema = z.object({
     .default('{digame}'),
 });
 
+/** Outgoing mail: the SMTP server and the sender every message carries. */
+export const mailEnvSchema = z.object({
+  SMTP_URL: z
+    .string()
+    .url('must be a URL such as smtp://user:password@host:587')
+    .refine((value) => /^smtps?:\/\//.test(value), 'must start with smtp:// or smtps://'),
+  MAIL_FROM: z
+    .string()
+    .regex(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address such as "Digame <no-reply@example.com>"')
+    .default('Digame Tenancy <no-reply@digame.local>'),
+});
+
 export const migrationEnvSchema = z.object({
   DATABASE_MIGRATION_URL: postgresUrl,
   DATABASE_URL: postgresUrl,

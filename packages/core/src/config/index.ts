@@ -1,2 +1,10 @@
-export { ConfigError, type CoreEnv, coreEnvSchema, migrationEnvSchema, parseEnv, portSchema } from './env.js';
+export {
+  ConfigError,
+  type CoreEnv,
+  coreEnvSchema,
+  mailEnvSchema,
+  migrationEnvSchema,
+  parseEnv,
+  portSchema,
+} from './env.js';
 export { startOrExit } from './fail-fast.js';

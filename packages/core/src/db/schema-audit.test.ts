@@ -26,9 +26,18 @@ describe('live schema', () => {
       expect(await tablesWithoutTenantId(client)).toEqual([]);
       expect(await tenantScopedTables(client)).toEqual([
         'analytics_events',
+        'api_keys',
+        'auth_sessions',
         'tenant_audit_logs',
+        'tenant_billing_ledger',
+        'tenant_email_deliveries',
+        'tenant_feature_overrides',
+        'tenant_health_scores',
         'tenant_invitations',
+        'tenant_invoices',
+        'tenant_limit_alerts',
         'tenant_settings',
+        'tenant_support_tickets',
         'tenant_usage_records',
         'tenant_users',
       ]);

@@ -6,7 +6,13 @@ import type pg from 'pg';
  */
 
 /** Tables with a tenant_id column are tenant-scoped; tenants and users are the only global ones. */
-const GLOBAL_TABLES = ['tenants', 'users', 'mikro_orm_migrations'];
+const GLOBAL_TABLES = [
+  'tenants',
+  'users',
+  'mikro_orm_migrations',
+  // Sent-mail records of account-level mail (password reset): it belongs to a global user, not a tenant.
+  'account_email_deliveries',
+];
 
 export async function tenantScopedTables(client: pg.Client): Promise<string[]> {
   const { rows } = await client.query<{ table_name: string }>(

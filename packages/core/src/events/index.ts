@@ -6,3 +6,4 @@ export {
   EVENT_PERMISSIONS,
 } from './domain-events.js';
 export { EventPublisher, STREAM_MAX_LENGTH, tenantStreamKey } from './event-bus.js';
+export { compareStreamIds, type StreamedEvent, TenantEventStreams } from './event-stream.js';

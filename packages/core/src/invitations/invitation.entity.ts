@@ -33,6 +33,8 @@ export const TenantInvitation = defineEntity({
       .onCreate(() => new Date()),
   }),
   uniques: [{ properties: ['tenant', 'invitationTokenHash'] }],
+  // Duplicate-invitation and seat checks look pending invitations up by address.
+  indexes: [{ properties: ['tenant', 'email'] }],
 });
 
 export type TenantInvitationEntity = InferEntity<typeof TenantInvitation>;

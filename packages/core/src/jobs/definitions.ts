@@ -84,9 +84,40 @@ export const emailPayload = z.discriminatedUnion('template', [
 ]);
 export type EmailPayload = z.infer<typeof emailPayload>;
 
+/** Jobs about one tenant: the handler opens that tenant's unit of work after checking it exists. */
+const tenantJob = z.object({ tenantId: z.number().int().positive() });
+/** A scheduler's tick: no payload; the handler finds the tenants concerned itself. */
+const tick = z.object({});
+
 export const JOBS = {
   'email.send': { queue: 'emails', payload: emailPayload, options: retried(8) },
+  /** Copies the hourly API-call counters from Redis into usage records (idempotent upserts). */
+  'usage.flush': { queue: 'usage', payload: tick, options: retried(5) },
+  /** Fans out one `usage.measure` per tenant. */
+  'usage.measure_all': { queue: 'usage', payload: tick, options: retried(5) },
+  /** Measures a tenant's seats and storage, records them and checks their alerts. */
+  'usage.measure': { queue: 'usage', payload: tenantJob, options: retried(5) },
+  /** Finds tenants whose trial ends within the reminder window or has ended. */
+  'trials.scan': { queue: 'lifecycle', payload: tick, options: retried(5) },
+  /** Sends a tenant's due trial reminder, or applies its trial-end policy. */
+  'trials.apply': { queue: 'lifecycle', payload: tenantJob, options: retried(5) },
+  /** Fans out one `health.score` per active tenant. */
+  'health.score_all': { queue: 'lifecycle', payload: tick, options: retried(5) },
+  /** Computes and records a tenant's health score for the day. */
+  'health.score': { queue: 'lifecycle', payload: tenantJob, options: retried(5) },
 } as const satisfies Record<string, JobDefinition>;
+
+/**
+ * Periodic jobs and their default interval. The worker registers each as a BullMQ job scheduler
+ * (one per name, upserted by every worker), so each tick is one job however many workers run.
+ */
+export const SCHEDULES = {
+  'usage.flush': { everyMs: 60_000 },
+  'usage.measure_all': { everyMs: 15 * 60_000 },
+  'trials.scan': { everyMs: 60 * 60_000 },
+  'health.score_all': { everyMs: 6 * 60 * 60_000 },
+} as const satisfies Partial<Record<string, { everyMs: number }>>;
+export type ScheduledJobName = keyof typeof SCHEDULES;
 
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.input<(typeof JOBS)[N]['payload']>;

@@ -1,4 +1,5 @@
 export {
+  EMAIL_DATA,
   EMAIL_TEMPLATES,
   type EmailPayload,
   type EmailTemplate,
@@ -9,5 +10,9 @@ export {
   type JobPayload,
   QUEUES,
   type QueueName,
+  SCHEDULES,
+  type ScheduledJobName,
 } from './definitions.js';
+export { PermanentJobError } from './errors.js';
 export { type EnqueueOptions, JobQueues } from './queues.js';
+export { allTenantIds, inJobTenant, SYSTEM_ACTOR } from './tenant-job.js';

@@ -17,7 +17,9 @@ describe('demo seed', () => {
     expect(second.created).toBe(false);
     expect(second.signIns).toEqual(first.signIns);
 
-    const tenants = await database.db.inGlobal((em) => em.find(Tenant, {}, { orderBy: { id: 'asc' } }));
+    const all = await database.db.inGlobal((em) => em.find(Tenant, {}, { orderBy: { id: 'asc' } }));
+    expect(all.map((t) => t.name)).toEqual(['Digame Operations', 'Acme Corporation', 'Globex']);
+    const tenants = all.filter((t) => t.name !== 'Digame Operations');
     expect(tenants.map((t) => t.subscriptionTier)).toEqual(['professional', 'basic']);
     for (const tenant of tenants) {
       const { roles, apiHours } = await database.db.inTenant(tenant.id, async (em) => ({
@@ -27,6 +29,12 @@ describe('demo seed', () => {
       expect(roles).toEqual(['admin', 'manager', 'member', 'viewer']);
       expect(apiHours).toBe(14 * 24);
     }
+
+    const operations = all[0] as (typeof all)[number];
+    const operator = await database.db.inGlobal((em) => em.findOneOrFail(User, { email: 'operator@digame.test' }));
+    expect(operator.isPlatformOperator).toBe(true);
+    const operatorMembership = await database.db.inTenant(operations.id, (em) => em.find(TenantUser, {}));
+    expect(operatorMembership.map((m) => [m.user.id, m.role])).toEqual([[operator.id, 'admin']]);
 
     const admin = await database.db.inGlobal((em) => em.findOneOrFail(User, { email: 'admin@acme.test' }));
     expect(await verifyPassword(admin.passwordHash ?? '', DEMO_PASSWORD)).toBe(true);

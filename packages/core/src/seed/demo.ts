@@ -72,8 +72,41 @@ async function seedUsage(em: EntityManager, tenantId: number, demo: DemoTenant, 
   }
 }
 
+/** Platform operators sign in to a tenant they belong to; theirs is this one. */
+const OPERATIONS_TENANT = { name: 'Digame Operations', domain: 'ops.digame.test' };
+
+/** The operators' own organization with the operator as its admin; true when it was created now. */
+async function seedOperationsTenant(db: Database, operatorId: string, now: Date): Promise<boolean> {
+  if (await db.inGlobal((em) => em.findOne(Tenant, { domain: OPERATIONS_TENANT.domain }))) return false;
+  const tenant = await db.inGlobal((em) =>
+    provisionTenant(
+      em,
+      {
+        name: OPERATIONS_TENANT.name,
+        adminEmail: 'operator@digame.test',
+        adminName: 'Platform Operator',
+        subscriptionTier: 'enterprise',
+        domain: OPERATIONS_TENANT.domain,
+      },
+      now,
+    ),
+  );
+  await db.inTenant(tenant.id, async (em) => {
+    em.create(TenantUser, { tenant: tenant.id, user: operatorId, role: 'admin', joinedAt: now });
+    em.create(TenantAuditLog, {
+      tenant: tenant.id,
+      action: 'tenant.created',
+      resourceType: 'tenant',
+      resourceId: tenant.tenantUuid,
+      details: { tier: 'enterprise', source: 'demo seed' },
+    });
+  });
+  return true;
+}
+
 /**
- * Two tenants on different tiers, a member in every role, a platform operator and two weeks of
+ * Two tenants on different tiers, a member in every role, a platform operator (admin of the
+ * operators' own tenant) and two weeks of
  * usage history. Runs through the app role and the normal units of work, so the seed itself
  * obeys row-level security. A second run changes nothing.
  */
@@ -92,7 +125,13 @@ export async function seedDemo(db: Database, now = new Date()): Promise<DemoSeed
     await em.flush();
     return user;
   });
-  signIns.push({ tenant: 'every tenant', tier: null, role: 'platform operator', email: operator.email });
+  created = (await seedOperationsTenant(db, operator.id, now)) || created;
+  signIns.push({
+    tenant: OPERATIONS_TENANT.name,
+    tier: 'enterprise',
+    role: 'platform operator',
+    email: operator.email,
+  });
 
   for (const demo of DEMO_TENANTS) {
     const existing = await db.inGlobal((em) => em.findOne(Tenant, { domain: demo.domain }));

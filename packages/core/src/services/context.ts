@@ -1,9 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CredentialStore } from '../auth/credential-store.js';
+import type { BillingProvider } from '../billing/billing-provider.js';
 import { type Actor, afterCommit } from '../db/database.js';
 import type { DomainEventType } from '../events/domain-events.js';
 import type { EventPublisher } from '../events/event-bus.js';
 import type { JobName, JobPayload } from '../jobs/definitions.js';
 import type { EnqueueOptions, JobQueues } from '../jobs/queues.js';
+import type { SettingsKeyring } from '../settings/settings-keyring.js';
 import type { TenantDirectory } from '../tenants/tenant-directory.js';
 
 /** Process-wide collaborators that core services use; built once by each app. */
@@ -13,6 +16,12 @@ export interface ServiceDeps {
   tenants: TenantDirectory;
   /** Public URL of the dashboard, for links in emails. */
   appUrl: string;
+  /** The Redis session and API-key records the request path reads (see auth/sessions.ts). */
+  credentials: CredentialStore;
+  /** Where subscription changes and invoices go; the built-in PostgreSQL ledger when absent. */
+  billing?: BillingProvider;
+  /** Encrypts secret tenant settings; without it secret settings are refused. */
+  settingsKeys?: SettingsKeyring;
 }
 
 /**

@@ -1,6 +1,28 @@
 export { Tenant, type TenantEntity, TRIAL_END_POLICIES, type TrialEndPolicy } from './tenant.entity.js';
 export { type NewTenant, provisionTenant, slugify, tierDefaults } from './tenant.service.js';
 export {
+  applyPlan,
+  changeTier,
+  DATE_FORMATS,
+  getTenant,
+  type ListTenants,
+  listTenants,
+  type PlanChange,
+  reactivateTenant,
+  type SetPlan,
+  setPlan,
+  suspendTenant,
+  type TenantUpdate,
+  type TenantView,
+  tenantBrandingSchema,
+  tenantIdByUuid,
+  tenantPreferencesSchema,
+  tenantUpdateSchema,
+  toTenantView,
+  updateTenant,
+} from './tenant-admin.js';
+export { type CreatedTenant, type CreateTenantInput, createTenant, SelfServeSignups } from './tenant-creation.js';
+export {
   SECURITY_DEFAULTS,
   TenantDirectory,
   type TenantFacts,

@@ -1,1 +1,8 @@
+export {
+  type ApiCallCounterReader,
+  getUsage,
+  latestStorageBytes,
+  redisApiCallCounters,
+  type UsageReport,
+} from './usage.service.js';
 export { USAGE_METRICS, type UsageMetric, UsageRecord, type UsageRecordEntity } from './usage-record.entity.js';

@@ -1,6 +1,9 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import { uuidv7 } from '../db/ids.js';
 
+export const PASSWORD_TOKEN_PURPOSES = ['welcome', 'reset'] as const;
+export type PasswordTokenPurpose = (typeof PASSWORD_TOKEN_PURPOSES)[number];
+
 /** Global identity: one person, one email, possibly a member of several tenants. */
 export const User = defineEntity({
   name: 'User',
@@ -19,6 +22,23 @@ export const User = defineEntity({
     isPlatformOperator: p.boolean().default(false),
     isActive: p.boolean().default(true),
     lastSignInAt: p.datetime().nullable(),
+    passwordChangedAt: p.datetime().nullable(),
+    /**
+     * The one outstanding set-password link (welcome or reset): sha256 of its secret, what it is for
+     * and when it expires. Per user, so the token (which names its user) needs no global lookup table.
+     */
+    passwordTokenHash: p.string().length(64).nullable(),
+    passwordTokenPurpose: p.enum([...PASSWORD_TOKEN_PURPOSES]).nullable(),
+    passwordTokenExpiresAt: p.datetime().nullable(),
+    /** TOTP secret, AES-256-GCM encrypted (see auth/secret-box.ts); set once enrolment is confirmed. */
+    mfaSecretEncrypted: p.text().nullable(),
+    /** Secret of an enrolment that has not been confirmed with a code yet. */
+    mfaPendingSecretEncrypted: p.text().nullable(),
+    mfaEnabledAt: p.datetime().nullable(),
+    /** Last TOTP time step accepted: a code is usable once, and never an older one. */
+    mfaLastUsedStep: p.integer().nullable(),
+    /** sha256 of each unused recovery code, hex. */
+    mfaRecoveryCodeHashes: p.json<string[]>().default('[]'),
     createdAt: p
       .datetime()
       .defaultRaw('now()')

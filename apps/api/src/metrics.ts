@@ -1,0 +1,66 @@
+import type { Env, Hono, MiddlewareHandler } from 'hono';
+import { Counter, Histogram, Registry } from 'prom-client';
+import type { ApiDeps } from './trpc/context.js';
+import { appRouter } from './trpc/router.js';
+
+const PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
+
+/**
+ * Names to label a request with: each tRPC procedure of a batch (names outside the router become
+ * `unknown`, so a caller cannot grow the label set), or `rest` for the REST mirror.
+ */
+function procedureLabels(path: string): string[] {
+  if (path.startsWith('/api/')) return ['rest'];
+  const names = path.slice('/trpc/'.length).split(',');
+  return names.map((name) => (PROCEDURES.has(name) ? name : 'unknown'));
+}
+
+/**
+ * Prometheus metrics of one api process: request count and latency per procedure, refusals for
+ * the rate limit. Mounted before authentication so every outcome, 429s included, is observed; served
+ * on GET /metrics (behind METRICS_TOKEN when set). One registry per app, so several apps in one
+ * process (tests) keep separate counts.
+ */
+export function mountMetrics<E extends Env>(app: Hono<E>, deps: ApiDeps): Registry {
+  const registry = new Registry();
+  const requests = new Counter({
+    name: 'digame_api_requests_total',
+    help: 'Procedure calls by procedure and HTTP status (a batch counts each of its calls)',
+    labelNames: ['procedure', 'status'],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'digame_api_request_duration_seconds',
+    help: 'Time to the response head, by procedure (for subscriptions: until the stream opens)',
+    labelNames: ['procedure'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const rateLimited = new Counter({
+    name: 'digame_api_rate_limited_total',
+    help: 'Requests refused with 429 because the tenant reached its hourly API-call limit',
+    registers: [registry],
+  });
+
+  const observed: MiddlewareHandler<E> = async (c, next) => {
+    const started = performance.now();
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const status = String(c.res.status);
+    for (const procedure of procedureLabels(c.req.path)) {
+      requests.inc({ procedure, status });
+      latency.observe({ procedure }, seconds);
+    }
+    if (c.res.status === 429) rateLimited.inc();
+  };
+  app.use('/trpc/*', observed);
+  app.use('/api/*', observed);
+  app.get('/metrics', async (c) => {
+    const token = deps.config.METRICS_TOKEN;
+    if (token && c.req.header('authorization') !== `Bearer ${token}`) {
+      return c.json({ error: { code: 'UNAUTHORIZED', message: 'Metrics need the metrics token' } }, 401);
+    }
+    return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
+  });
+  return registry;
+}

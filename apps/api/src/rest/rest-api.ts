@@ -1,0 +1,132 @@
+import { DomainError } from '@digame/core/errors';
+import { getTRPCErrorFromUnknown } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { type Context, Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ZodError, z } from 'zod';
+import { authenticate } from '../request/authenticate.js';
+import type { Caller } from '../request/caller.js';
+import type { ApiDeps, RequestContext } from '../trpc/context.js';
+import { appRouter } from '../trpc/router.js';
+import { createCallerFactory } from '../trpc/trpc.js';
+import { openApiDocument } from './openapi.js';
+import { referencePage } from './reference-page.js';
+import { REST_ROUTES, type RestRoute } from './routes.js';
+
+type Env = { Variables: { requestId: string; ipAddress: string | null } };
+type Procedure = (input: unknown) => Promise<unknown>;
+
+const createCaller = createCallerFactory(appRouter);
+const tenantId = z.uuid();
+
+function errorBody(code: string, message: string, extra: { fields?: unknown; details?: unknown } = {}) {
+  return { error: { code, message, ...extra } };
+}
+
+function fieldMessages(error: ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) fields[issue.path.join('.') || '(input)'] ??= issue.message;
+  return fields;
+}
+
+/** The same mapping as the tRPC error formatter: the status of the code, field messages, no internals. */
+function errorResponse(c: Context<Env>, thrown: unknown) {
+  const error = getTRPCErrorFromUnknown(thrown);
+  const status = getHTTPStatusCodeFromError(error) as ContentfulStatusCode;
+  const cause = error.cause;
+  if (error.code === 'INTERNAL_SERVER_ERROR') return c.json(errorBody(error.code, 'Internal server error'), status);
+  if (cause instanceof DomainError && cause.retryAfterSeconds) c.header('Retry-After', String(cause.retryAfterSeconds));
+  const fields =
+    cause instanceof ZodError ? fieldMessages(cause) : cause instanceof DomainError ? cause.fields : undefined;
+  const details = cause instanceof DomainError ? cause.details : undefined;
+  return c.json(errorBody(error.code, error.message, { fields, details }), status);
+}
+
+function setRateLimitHeaders(c: Context<Env>, caller: Caller): void {
+  const rate = caller.rateLimit;
+  if (!rate) return;
+  c.header('X-RateLimit-Limit', String(rate.limit));
+  c.header('X-RateLimit-Remaining', String(rate.remaining));
+  c.header('X-RateLimit-Reset', String(Math.ceil(rate.resetAtMs / 1000)));
+  if (rate.limited) c.header('Retry-After', String(Math.max(1, Math.ceil((rate.resetAtMs - Date.now()) / 1000))));
+}
+
+async function readBody(c: Context<Env>, route: RestRoute): Promise<{ body: unknown } | { refusal: Response }> {
+  if (!route.hasBody) return { body: undefined };
+  const contentType = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (contentType !== 'application/json') {
+    return {
+      refusal: c.json(errorBody('UNSUPPORTED_MEDIA_TYPE', 'Send a JSON body (Content-Type: application/json)'), 415),
+    };
+  }
+  try {
+    return { body: await c.req.json() };
+  } catch {
+    return { refusal: c.json(errorBody('BAD_REQUEST', 'The request body is not valid JSON'), 400) };
+  }
+}
+
+function queryInput(c: Context<Env>, route: RestRoute): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const name of route.query?.names ?? []) {
+    const value = c.req.query(name);
+    if (value === undefined) continue;
+    input[name] = route.query?.numbers?.includes(name) && /^-?\d+$/.test(value) ? Number(value) : value;
+  }
+  return input;
+}
+
+/**
+ * The REST mirror of the brief's endpoints under /api, plus its OpenAPI document and reference page.
+ * Each call is authenticated exactly like /trpc (counted against the hourly limit as one call) and
+ * served by the procedure named in its route, through a server-side tRPC caller.
+ */
+export function createRestApi(deps: ApiDeps): Hono<Env> {
+  const api = new Hono<Env>();
+  const authenticateDeps = { ...deps, redisPrefix: deps.config.REDIS_PREFIX };
+  const document = openApiDocument(appRouter);
+  const page = referencePage(document as Parameters<typeof referencePage>[0]);
+
+  api.get('/openapi.json', (c) => c.json(document));
+  api.get('/docs', (c) => c.html(page));
+
+  for (const route of REST_ROUTES) {
+    const honoPath = route.path.replace(/^\/api/, '').replace('{id}', ':id');
+    api.on(route.method.toUpperCase(), honoPath, async (c) => {
+      const id = c.req.param('id');
+      // Like any tenant that is not the caller's: a path id that names no tenant is not found.
+      if (id !== undefined && !tenantId.safeParse(id).success) {
+        return c.json(errorBody('NOT_FOUND', 'Tenant not found'), 404);
+      }
+      const body = await readBody(c, route);
+      if ('refusal' in body) return body.refusal;
+      const caller = await authenticate(authenticateDeps, {
+        authorization: c.req.header('authorization') ?? null,
+        ipAddress: c.get('ipAddress'),
+        calls: 1,
+      });
+      setRateLimitHeaders(c, caller);
+      const responseHeaders = new Headers();
+      const ctx: RequestContext = {
+        ...deps,
+        requestId: c.get('requestId'),
+        ipAddress: c.get('ipAddress'),
+        userAgent: c.req.header('user-agent') ?? null,
+        caller,
+        cookieHeader: null,
+        responseHeaders,
+      };
+      const procedure = route.procedure
+        .split('.')
+        .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], createCaller(ctx)) as Procedure;
+      try {
+        const result = await procedure(route.input({ id, query: queryInput(c, route), body: body.body }));
+        for (const [name, value] of responseHeaders) c.header(name, value, { append: true });
+        return c.json(result as object, route.successStatus);
+      } catch (error) {
+        return errorResponse(c, error);
+      }
+    });
+  }
+  return api;
+}

@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { createTenantWithMembers, type TenantFixture } from '@digame/core/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { setTenantColumns, tenantUuid } from '../testing/admin.js';
+import { useTestApi } from '../testing/test-api.js';
+
+const api = useTestApi();
+let acme: TenantFixture;
+let globex: TenantFixture;
+let acmeId: string;
+let globexId: string;
+let adminToken: string;
+
+beforeAll(async () => {
+  acme = await createTenantWithMembers(api.database.db, 'Acme', 'professional');
+  globex = await createTenantWithMembers(api.database.db, 'Globex', 'basic');
+  acmeId = await tenantUuid(api.database.db, acme.tenantId);
+  globexId = await tenantUuid(api.database.db, globex.tenantId);
+  adminToken = await api.sessionToken({ tenantId: acme.tenantId, userId: acme.users.admin, role: 'admin' });
+});
+
+async function rest(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; contentType?: string } = {},
+) {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+  const response = await fetch(`${api.url}${path}`, {
+    method,
+    headers,
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  const body: any = response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
+  return { status: response.status, headers: response.headers, body };
+}
+
+const BRIEF_ENDPOINTS = [
+  ['post', '/api/tenants'],
+  ['get', '/api/tenants/{id}'],
+  ['put', '/api/tenants/{id}'],
+  ['post', '/api/tenants/{id}/invitations'],
+  ['get', '/api/tenants/{id}/users'],
+  ['get', '/api/tenants/{id}/usage'],
+] as const;
+
+describe('OpenAPI document and reference page', () => {
+  it('is a valid OpenAPI 3.1 document listing the brief’s six endpoints', async () => {
+    const { status, body } = await rest('GET', '/api/openapi.json');
+    expect(status).toBe(200);
+    expect(body.openapi).toBe('3.1.0');
+    const listed = Object.entries(body.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => [method, path]),
+    );
+    expect(listed.sort()).toEqual([...BRIEF_ENDPOINTS].map(([method, path]) => [method, path]).sort());
+    await expect(SwaggerParser.validate(structuredClone(body))).resolves.toBeTruthy();
+    const users = body.paths['/api/tenants/{id}/users'].get;
+    expect(users.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'id',
+      'role',
+      'active',
+      'search',
+      'cursor',
+      'limit',
+    ]);
+    const usage = body.paths['/api/tenants/{id}/usage'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(usage.properties)).toEqual(expect.arrayContaining(['users', 'storage', 'api_calls']));
+    const update = body.paths['/api/tenants/{id}'].put.requestBody.content['application/json'].schema;
+    expect(Object.keys(update.properties)).not.toContain('tenantId');
+    expect(update.properties.settings.properties.timezone).toBeDefined();
+  });
+
+  it('has a self-contained reference page', async () => {
+    const { status, headers, body } = await rest('GET', '/api/docs');
+    expect(status).toBe(200);
+    expect(headers.get('content-type')).toMatch(/text\/html/);
+    for (const [, path] of BRIEF_ENDPOINTS) expect(body).toContain(path);
+    expect(body).not.toMatch(/<script|<link|src="http/);
+  });
+});
+
+describe('REST endpoints', () => {
+  it('POST /api/tenants creates a tenant from the brief’s body without a token', async () => {
+    const { status, body } = await rest('POST', '/api/tenants', {
+      body: {
+        name: 'Rest Corporation',
+        admin_email: 'admin@rest.example',
+        admin_name: 'Rest Admin',
+        subscription_tier: 'professional',
+        domain: 'rest.digame.example',
+      },
+    });
+    expect(status).toBe(201);
+    expect(body.tenant).toMatchObject({
+      name: 'Rest Corporation',
+      slug: 'rest-corporation',
+      subscriptionTier: 'professional',
+      isTrial: true,
+    });
+    const invalid = await rest('POST', '/api/tenants', { body: { name: 'X', admin_email: 'nope' } });
+    expect(invalid.status).toBe(400);
+    expect(Object.keys(invalid.body.error.fields).sort()).toEqual(['admin_email', 'admin_name', 'name']);
+  });
+
+  it('GET /api/tenants/{id} answers like tenants.get, and 404 for any other tenant', async () => {
+    const own = await rest('GET', `/api/tenants/${acmeId}`, { token: adminToken });
+    expect(own.status).toBe(200);
+    expect(own.body).toEqual(await api.client(adminToken).tenants.get.query());
+    const other = await rest('GET', `/api/tenants/${globexId}`, { token: adminToken });
+    const unknown = await rest('GET', `/api/tenants/${randomUUID()}`, { token: adminToken });
+    const malformed = await rest('GET', '/api/tenants/42', { token: adminToken });
+    expect([other.status, unknown.status, malformed.status]).toEqual([404, 404, 404]);
+    expect(other.body).toEqual(unknown.body);
+    expect(other.body).toEqual({ error: { code: 'NOT_FOUND', message: 'Tenant not found' } });
+    expect(JSON.stringify(other.body)).not.toContain('Globex');
+    const anonymous = await rest('GET', `/api/tenants/${acmeId}`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.error.code).toBe('UNAUTHORIZED');
+  });
+
+  it('lets a platform operator address any tenant', async () => {
+    const platform = await createTenantWithMembers(api.database.db, 'Platform', 'enterprise');
+    const token = await api.sessionToken({
+      tenantId: platform.tenantId,
+      userId: platform.users.admin,
+      role: 'admin',
+      platformOperator: true,
+    });
+    const { status, body } = await rest('GET', `/api/tenants/${globexId}`, { token });
+    expect(status).toBe(200);
+    expect(body.name).toBe('Globex');
+  });
+
+  it('PUT /api/tenants/{id} takes the brief’s body, with field errors and permission refusals', async () => {
+    const { status, body } = await rest('PUT', `/api/tenants/${acmeId}`, {
+      token: adminToken,
+      body: {
+        settings: { timezone: 'America/New_York', date_format: 'MM/DD/YYYY', currency: 'USD' },
+        branding: { primary_color: '#007bff', logo_url: 'https://cdn.acme.com/logo.png' },
+      },
+    });
+    expect(status).toBe(200);
+    expect(body.settings).toEqual({ timezone: 'America/New_York', date_format: 'MM/DD/YYYY', currency: 'USD' });
+    expect(body.branding.primary_color).toBe('#007bff');
+
+    const invalid = await rest('PUT', `/api/tenants/${acmeId}`, {
+      token: adminToken,
+      body: { settings: { timezone: 'Nowhere' } },
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error).toMatchObject({
+      code: 'BAD_REQUEST',
+      fields: { 'settings.timezone': expect.stringMatching(/IANA/) },
+    });
+
+    const viewer = await api.sessionToken({ tenantId: acme.tenantId, userId: acme.users.viewer, role: 'viewer' });
+    const refused = await rest('PUT', `/api/tenants/${acmeId}`, { token: viewer, body: { name: 'Nope' } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: 'FORBIDDEN', message: 'Missing permission: tenant.update' });
+
+    const basicAdmin = await api.sessionToken({ tenantId: globex.tenantId, userId: globex.users.admin, role: 'admin' });
+    const gated = await rest('PUT', `/api/tenants/${globexId}`, {
+      token: basicAdmin,
+      body: { branding: { primary_color: '#000000' } },
+    });
+    expect(gated.status).toBe(403);
+    expect(gated.body.error.details).toMatchObject({ feature: 'custom_branding', requiredTier: 'professional' });
+
+    const crossTenant = await rest('PUT', `/api/tenants/${globexId}`, {
+      token: adminToken,
+      body: { name: 'Taken over' },
+    });
+    expect(crossTenant.status).toBe(404);
+    expect((await api.client(basicAdmin).tenants.get.query()).name).toBe('Globex');
+
+    const form = await rest('PUT', `/api/tenants/${acmeId}`, {
+      token: adminToken,
+      body: 'name=x',
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    expect(form.status).toBe(415);
+    const broken = await rest('PUT', `/api/tenants/${acmeId}`, { token: adminToken, body: '{' });
+    expect(broken.status).toBe(400);
+  });
+
+  it('POST /api/tenants/{id}/invitations invites, and refuses duplicates and a full plan', async () => {
+    const created = await rest('POST', `/api/tenants/${acmeId}/invitations`, {
+      token: adminToken,
+      body: { email: 'user@example.com', role: 'member' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ email: 'user@example.com', role: 'member', status: 'pending' });
+    const again = await rest('POST', `/api/tenants/${acmeId}/invitations`, {
+      token: adminToken,
+      body: { email: 'user@example.com' },
+    });
+    expect(again.status).toBe(409);
+
+    const small = await createTenantWithMembers(api.database.db, 'Small', 'basic');
+    await setTenantColumns(api, small.tenantId, { maxUsers: 4 });
+    const token = await api.sessionToken({ tenantId: small.tenantId, userId: small.users.admin, role: 'admin' });
+    const full = await rest('POST', `/api/tenants/${await tenantUuid(api.database.db, small.tenantId)}/invitations`, {
+      token,
+      body: { email: 'one-too-many@example.com' },
+    });
+    expect(full.status).toBe(412);
+    expect(full.body.error.details).toMatchObject({ reason: 'seat_limit_reached' });
+
+    const elsewhere = await rest('POST', `/api/tenants/${globexId}/invitations`, {
+      token: adminToken,
+      body: { email: 'spy@example.com' },
+    });
+    expect(elsewhere.status).toBe(404);
+  });
+
+  it('GET /api/tenants/{id}/users filters by role and active, as in the brief', async () => {
+    const { status, body } = await rest('GET', `/api/tenants/${acmeId}/users?role=member&active=true`, {
+      token: adminToken,
+    });
+    expect(status).toBe(200);
+    expect(body.items.map((member: { email: string }) => member.email)).toEqual(['member@acme.test']);
+    const inactive = await rest('GET', `/api/tenants/${acmeId}/users?active=false&limit=5`, { token: adminToken });
+    expect(inactive.body.items).toEqual([]);
+    const invalid = await rest('GET', `/api/tenants/${acmeId}/users?role=owner&limit=500`, { token: adminToken });
+    expect(invalid.status).toBe(400);
+    expect(Object.keys(invalid.body.error.fields).sort()).toEqual(['limit', 'role']);
+    expect((await rest('GET', `/api/tenants/${globexId}/users`, { token: adminToken })).status).toBe(404);
+  });
+
+  it('GET /api/tenants/{id}/usage returns the brief’s shape, counting REST calls like tRPC calls', async () => {
+    const first = await rest('GET', `/api/tenants/${acmeId}/usage`, { token: adminToken });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      users: { current: 4, limit: 50, percent: 8 },
+      storage: { used_gb: 0, limit_gb: 100 },
+      api_calls: { limit: 5000 },
+    });
+    await api.client(adminToken).auth.whoami.query();
+    const second = await rest('GET', `/api/tenants/${acmeId}/usage`, { token: adminToken });
+    expect(second.body.api_calls.this_hour).toBe(first.body.api_calls.this_hour + 2);
+    expect(Number(second.headers.get('x-ratelimit-remaining'))).toBe(5000 - second.body.api_calls.this_hour);
+  });
+
+  it('answers 429 with Retry-After once the hourly limit is reached', async () => {
+    const throttled = await createTenantWithMembers(api.database.db, 'Throttled', 'professional');
+    await setTenantColumns(api, throttled.tenantId, { apiRateLimit: 2 });
+    const id = await tenantUuid(api.database.db, throttled.tenantId);
+    const token = await api.sessionToken({
+      tenantId: throttled.tenantId,
+      userId: throttled.users.admin,
+      role: 'admin',
+    });
+    const statuses = [];
+    for (let n = 0; n < 3; n++) statuses.push(await rest('GET', `/api/tenants/${id}/usage`, { token }));
+    expect(statuses.map((response) => response.status)).toEqual([200, 200, 429]);
+    expect(Number(statuses[2]?.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(statuses[2]?.body.error.code).toBe('TOO_MANY_REQUESTS');
+  });
+});

@@ -1,0 +1,185 @@
+import { TenantUser } from '@digame/core/members';
+import { createTenantWithMembers } from '@digame/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiDeps } from '../../deps.js';
+import {
+  auditActions,
+  enqueuedEmails,
+  GOOD_PASSWORD,
+  refusedWith,
+  setUserPassword,
+  tokenFromEmail,
+} from '../../testing/identity.js';
+import { serveTestApp, useTestApi } from '../../testing/test-api.js';
+
+const api = useTestApi();
+
+describe('creating an organization (self-serve)', () => {
+  it('provisions the tenant with its tier, makes the admin, audits it and emails a set-password link', async () => {
+    const created = await api.client().tenants.create.mutate({
+      name: 'Acme Corporation',
+      admin_email: 'Founder@Acme-Create.test',
+      admin_name: 'Ada Founder',
+      subscription_tier: 'professional',
+      domain: 'acme-create.test',
+    });
+    expect(created.tenant).toMatchObject({
+      name: 'Acme Corporation',
+      slug: 'acme-corporation',
+      domain: 'acme-create.test',
+      subscriptionTier: 'professional',
+      isTrial: true,
+      adminEmail: 'founder@acme-create.test',
+    });
+    expect(created.adminExisted).toBe(false);
+
+    const [row] = await api.database.db.inGlobal((em) =>
+      em.execute<{ id: number }[]>('select id from tenants where tenant_uuid = ?', [created.tenant.id]),
+    );
+    const tenantId = row?.id ?? 0;
+    const members = await api.database.db.inTenant(tenantId, (em) => em.find(TenantUser, {}));
+    expect(members.map((m) => [m.user.id, m.role])).toEqual([[created.adminUserId, 'admin']]);
+    expect((await auditActions(api.database.db, tenantId, 'tenant.created'))[0]).toMatchObject({
+      resourceId: created.tenant.id,
+      ipAddress: '127.0.0.1',
+    });
+
+    const welcome = (await enqueuedEmails(api)).find((mail) => mail.to === 'founder@acme-create.test');
+    expect(welcome).toMatchObject({
+      template: 'welcome',
+      tenantId,
+      data: { tenantName: 'Acme Corporation', recipientName: 'Ada Founder' },
+    });
+    const token = await tokenFromEmail(api, 'founder@acme-create.test', 'welcome');
+    await api.client().auth.setPassword.mutate({ token, password: GOOD_PASSWORD });
+    expect((await refusedWith(api.client().auth.setPassword.mutate({ token, password: GOOD_PASSWORD }))).code).toBe(
+      'BAD_REQUEST',
+    );
+    const signedIn = await api
+      .client()
+      .auth.signIn.mutate({ email: 'founder@acme-create.test', password: GOOD_PASSWORD });
+    expect(signedIn).toMatchObject({ status: 'signed_in', role: 'admin', tenant: { id: tenantId } });
+    expect((await auditActions(api.database.db, tenantId, 'auth.password_set')).length).toBe(1);
+  });
+
+  it('links an existing account instead of creating one, and sends it a sign-in link', async () => {
+    const existing = await createTenantWithMembers(api.database.db, 'Existing Owner');
+    await setUserPassword(api.database.db, existing.users.admin);
+    const created = await api.client().tenants.create.mutate({
+      name: 'Second Venture',
+      admin_email: 'admin@existing-owner.test',
+      admin_name: 'Someone Else Entirely',
+    });
+    expect(created).toMatchObject({ adminUserId: existing.users.admin, adminExisted: true });
+    expect(created.tenant.subscriptionTier).toBe('basic');
+    const welcome = (await enqueuedEmails(api)).find((mail) => mail.to === 'admin@existing-owner.test');
+    expect((welcome?.data as { setPasswordUrl?: string } | undefined)?.setPasswordUrl).toBe(
+      `http://localhost:5173/sign-in?tenant=${created.tenant.slug}`,
+    );
+    // The existing password still works and now reaches the new organization too.
+    const outcome = await api.client().auth.signIn.mutate({
+      email: 'admin@existing-owner.test',
+      password: GOOD_PASSWORD,
+      tenant: created.tenant.slug,
+    });
+    expect(outcome).toMatchObject({ status: 'signed_in', role: 'admin' });
+  });
+
+  it('refuses a taken domain or slug with CONFLICT, and bad input with field messages', async () => {
+    await api.client().tenants.create.mutate({
+      name: 'Taken',
+      admin_email: 'a@taken.test',
+      admin_name: 'A',
+      domain: 'taken.test',
+      slug: 'taken-co',
+    });
+    expect(
+      await refusedWith(
+        api
+          .client()
+          .tenants.create.mutate({ name: 'Other', admin_email: 'b@x.test', admin_name: 'B', domain: 'TAKEN.test' }),
+      ),
+    ).toMatchObject({ code: 'CONFLICT', fields: { domain: 'is already taken' } });
+    expect(
+      await refusedWith(
+        api
+          .client()
+          .tenants.create.mutate({ name: 'Other', admin_email: 'b@x.test', admin_name: 'B', slug: 'taken-co' }),
+      ),
+    ).toMatchObject({ code: 'CONFLICT', fields: { slug: 'is already taken' } });
+    const bad = await refusedWith(
+      api.client().tenants.create.mutate({
+        name: 'x',
+        admin_email: 'not-an-email',
+        admin_name: 'B',
+        // @ts-expect-error deliberately unknown tier
+        subscription_tier: 'platinum',
+        domain: 'not a domain',
+      }),
+    );
+    expect(bad.code).toBe('BAD_REQUEST');
+    expect(Object.keys(bad.fields ?? {}).sort()).toEqual(['admin_email', 'domain', 'name', 'subscription_tier']);
+  });
+});
+
+describe('self-serve limits', () => {
+  let closed: Awaited<ReturnType<typeof createApiDeps>>;
+  let closedUrl: { url: string; close(): void };
+  let limited: Awaited<ReturnType<typeof createApiDeps>>;
+  let limitedUrl: { url: string; close(): void };
+
+  beforeAll(async () => {
+    closed = await createApiDeps({ ...api.config, SELF_SERVE_SIGNUP: 'closed' });
+    closedUrl = await serveTestApp(closed);
+    limited = await createApiDeps({
+      ...api.config,
+      REDIS_PREFIX: `${api.config.REDIS_PREFIX}-limited`,
+      SIGNUP_RATE_LIMIT_PER_HOUR: 2,
+    });
+    limitedUrl = await serveTestApp(limited);
+  });
+
+  afterAll(async () => {
+    closedUrl.close();
+    limitedUrl.close();
+    await closed.close();
+    await limited.close();
+  });
+
+  async function create(url: string, name: string, token?: string) {
+    const response = await fetch(`${url}/trpc/tenants.create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({
+        name,
+        admin_email: `owner@${name.toLowerCase().replaceAll(' ', '-')}.test`,
+        admin_name: 'Owner',
+      }),
+    });
+    return { status: response.status, body: (await response.json()) as { error?: { message: string } } };
+  }
+
+  it('when sign-up is closed, only platform operators create organizations', async () => {
+    const anonymous = await create(closedUrl.url, 'Closed Shop');
+    expect(anonymous.status).toBe(403);
+    expect(anonymous.body.error?.message).toMatch(/Self-serve sign-up is closed/);
+    const ops = await createTenantWithMembers(api.database.db, 'Closed Ops');
+    const memberToken = await api.sessionToken({ tenantId: ops.tenantId, userId: ops.users.member, role: 'member' });
+    expect((await create(closedUrl.url, 'Closed Member', memberToken)).status).toBe(403);
+    const operatorToken = await api.sessionToken({
+      tenantId: ops.tenantId,
+      userId: ops.users.admin,
+      role: 'admin',
+      platformOperator: true,
+    });
+    expect((await create(closedUrl.url, 'Closed Operator', operatorToken)).status).toBe(200);
+  });
+
+  it('limits organizations per address per hour', async () => {
+    expect((await create(limitedUrl.url, 'Limited One')).status).toBe(200);
+    expect((await create(limitedUrl.url, 'Limited Two')).status).toBe(200);
+    const third = await create(limitedUrl.url, 'Limited Three');
+    expect(third.status).toBe(429);
+    expect(third.body.error?.message).toMatch(/Too many organizations/);
+  });
+});

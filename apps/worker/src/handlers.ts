@@ -1,0 +1,70 @@
+import type { Database } from '@digame/core/db';
+import { recordHealthScore } from '@digame/core/health-score';
+import { allTenantIds, inJobTenant, JOBS, type JobName, type JobQueues } from '@digame/core/jobs';
+import type { Logger } from '@digame/core/logging';
+import { type Mailer, sendEmail } from '@digame/core/mail';
+import { flushApiCallCounters, measureTenantUsage } from '@digame/core/metering';
+import type { ServiceDeps } from '@digame/core/services';
+import { advanceTrial, trialsDue } from '@digame/core/trials';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+
+/** What every handler may use; built once per worker process. */
+export interface WorkerDeps {
+  db: Database;
+  redis: Redis;
+  prefix: string;
+  jobs: JobQueues;
+  mailer: Mailer;
+  services: ServiceDeps;
+  logger: Logger;
+}
+
+type Payload<N extends JobName> = z.output<(typeof JOBS)[N]['payload']>;
+export type JobHandler<N extends JobName> = (payload: Payload<N>, job: Job, deps: WorkerDeps) => Promise<unknown>;
+
+/** A fan-out's child jobs are keyed by the tick, so a retried fan-out adds no duplicates. */
+const childJobId = (parent: Job, tenantId: number) => `${parent.name}:${parent.id}:${tenantId}`;
+
+/** One handler per job name; the mapped type makes a missing or misnamed handler a compile error. */
+export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
+  'email.send': (payload, job, deps) =>
+    sendEmail(deps, payload, { jobId: String(job.id), attempt: job.attemptsStarted }),
+
+  'usage.flush': (_payload, _job, deps) => flushApiCallCounters(deps),
+
+  'usage.measure_all': async (_payload, job, deps) => {
+    const tenantIds = await allTenantIds(deps.db);
+    for (const tenantId of tenantIds) {
+      await deps.jobs.enqueue('usage.measure', { tenantId }, { jobId: childJobId(job, tenantId) });
+    }
+    return { tenants: tenantIds.length };
+  },
+
+  'usage.measure': ({ tenantId }, _job, deps) => inJobTenant(deps, tenantId, measureTenantUsage),
+
+  'trials.scan': async (_payload, job, deps) => {
+    const tenantIds = await trialsDue(deps.db, new Date());
+    for (const tenantId of tenantIds) {
+      await deps.jobs.enqueue('trials.apply', { tenantId }, { jobId: childJobId(job, tenantId) });
+    }
+    return { tenants: tenantIds.length };
+  },
+
+  'trials.apply': ({ tenantId }, _job, deps) => inJobTenant(deps, tenantId, advanceTrial),
+
+  'health.score_all': async (_payload, job, deps) => {
+    const tenantIds = await allTenantIds(deps.db, { activeOnly: true });
+    for (const tenantId of tenantIds) {
+      await deps.jobs.enqueue('health.score', { tenantId }, { jobId: childJobId(job, tenantId) });
+    }
+    return { tenants: tenantIds.length };
+  },
+
+  'health.score': ({ tenantId }, _job, deps) => inJobTenant(deps, tenantId, recordHealthScore),
+};
+
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(JOBS, name);
+}

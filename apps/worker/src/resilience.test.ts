@@ -1,0 +1,120 @@
+import { JobQueues } from '@digame/core/jobs';
+import { connectRedis } from '@digame/core/redis';
+import { createTenantWithMembers, testServices, useSmtpReceiver, useTestDatabase } from '@digame/core/testing';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppProcess, eventually, randomPrefix, startProcess, workerEnv } from './testing/processes.js';
+
+const database = useTestDatabase();
+const smtp = useSmtpReceiver();
+const started: AppProcess[] = [];
+let redis: Redis;
+
+beforeAll(async () => {
+  redis = await connectRedis(testServices().redisUrl, 'resilience-test');
+});
+
+afterAll(async () => {
+  smtp.current.release();
+  await Promise.all(started.map((app) => app.stop('SIGKILL')));
+  await redis.quit();
+});
+
+async function worker(prefix: string, extra: Record<string, string> = {}): Promise<AppProcess> {
+  const app = await startProcess(
+    'worker',
+    workerEnv({ databaseUrl: database.appUrl, prefix, smtpUrl: smtp.current.url, extra }),
+  );
+  started.push(app);
+  return app;
+}
+
+async function stateOf(jobs: JobQueues, id: string): Promise<string | undefined> {
+  return (await jobs.queue('emails').getJob(id))?.getState();
+}
+
+async function emailJob(jobs: JobQueues, tenantId: number, to: string, jobId: string): Promise<void> {
+  await jobs.enqueue(
+    'email.send',
+    {
+      tenantId,
+      to,
+      dedupeKey: `resilience:${jobId}`,
+      template: 'offboarding',
+      data: { tenantName: 'Resilient Co', message: 'Bye.' },
+    },
+    { jobId },
+  );
+}
+
+describe('scheduling with two worker processes', () => {
+  it('runs each scheduled tick once', async () => {
+    const prefix = randomPrefix('ticks');
+    const jobs = new JobQueues(redis, prefix);
+    const since = Date.now();
+    await Promise.all([
+      worker(prefix, { USAGE_FLUSH_EVERY_SECONDS: '1' }),
+      worker(prefix, { USAGE_FLUSH_EVERY_SECONDS: '1' }),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const elapsedSeconds = (Date.now() - since) / 1000;
+    const ticks = (await jobs.queue('usage').getJobs(['completed', 'active', 'failed'])).filter(
+      (job) => job.name === 'usage.flush',
+    );
+    // A tick's job id is `repeat:<scheduler>:<scheduled ms>`.
+    const tickTimes = ticks.map((job) => Number(String(job.id).split(':').pop())).sort((a, b) => a - b);
+    // One job per tick: not one per worker (that would be about twice as many).
+    expect(new Set(ticks.map((job) => job.id)).size).toBe(ticks.length);
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    expect(ticks.length).toBeLessThanOrEqual(Math.ceil(elapsedSeconds) + 1);
+    expect(tickTimes.slice(1).map((time, i) => time - (tickTimes[i] as number))).toEqual(
+      Array.from({ length: ticks.length - 1 }, () => 1_000),
+    );
+    expect(ticks.every((job) => job.failedReason === undefined)).toBe(true);
+    expect((await jobs.queue('usage').getJobSchedulers()).filter((s) => s.key === 'usage.flush')).toHaveLength(1);
+    await jobs.close();
+  }, 60_000);
+});
+
+describe('a worker killed mid-job', () => {
+  it('loses no job and sends no duplicate email: another worker takes the job over', async () => {
+    const prefix = randomPrefix('killed');
+    const jobs = new JobQueues(redis, prefix);
+    const t = await createTenantWithMembers(database.db, 'Resilient Co');
+    const doomed = await worker(prefix);
+    smtp.current.hold();
+    await emailJob(jobs, t.tenantId, 'killed@example.com', 'mid-smtp');
+    // The doomed worker has claimed the email and is in the SMTP dialogue when it dies.
+    await smtp.current.waitFor(() => smtp.current.heldSenders > 0);
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    smtp.current.release();
+
+    await worker(prefix);
+    await eventually(async () => ((await stateOf(jobs, 'mid-smtp')) === 'completed' ? true : undefined), {
+      what: 'the job to complete elsewhere',
+      timeoutMs: 30_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(smtp.current.to('killed@example.com')).toHaveLength(1);
+    await jobs.close();
+  }, 60_000);
+
+  it('on SIGTERM finishes its in-flight job before exiting', async () => {
+    const prefix = randomPrefix('graceful');
+    const jobs = new JobQueues(redis, prefix);
+    const t = await createTenantWithMembers(database.db, 'Graceful Co');
+    const leaving = await worker(prefix);
+    smtp.current.hold();
+    await emailJob(jobs, t.tenantId, 'graceful@example.com', 'in-flight');
+    await smtp.current.waitFor(() => smtp.current.heldSenders > 0);
+    leaving.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(leaving.child.exitCode).toBeNull(); // still finishing
+    smtp.current.release();
+    expect(await leaving.exited).toBe(0);
+    expect(await stateOf(jobs, 'in-flight')).toBe('completed');
+    expect(smtp.current.to('graceful@example.com')).toHaveLength(1);
+    await jobs.close();
+  }, 60_000);
+});

@@ -1,0 +1,105 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Redis } from 'ioredis';
+import { activeSeatCount } from '../members/member-guards.js';
+import { apiCallCounterKey, hourStart } from '../request/gate.js';
+import type { TenantContext } from '../services/context.js';
+import { Tenant } from '../tenants/tenant.entity.js';
+import { UsageRecord } from './usage-record.entity.js';
+
+const HOUR_MS = 60 * 60 * 1000;
+const BYTES_PER_GB = 1024 ** 3;
+
+/** Reads live hourly API-call counters (null where Redis has none for that hour). */
+export interface ApiCallCounterReader {
+  read(tenantId: number, hourStartsMs: readonly number[]): Promise<(number | null)[]>;
+}
+
+/** The counters the request gate increments: one MGET for all of a day's hours. */
+export function redisApiCallCounters(redis: Redis, prefix: string): ApiCallCounterReader {
+  return {
+    async read(tenantId, hourStartsMs) {
+      if (hourStartsMs.length === 0) return [];
+      const values = await redis.mget(...hourStartsMs.map((start) => apiCallCounterKey(prefix, tenantId, start)));
+      return values.map((value) => (value === null ? null : Number(value)));
+    },
+  };
+}
+
+export interface UsageReport {
+  users: { current: number; limit: number | null; percent: number | null };
+  storage: { used_gb: number; limit_gb: number; percent: number };
+  api_calls: { today: number; this_hour: number; limit: number; percent: number };
+  measured_at: Date;
+}
+
+const percentOf = (used: number, limit: number) => (limit > 0 ? Math.round((used / limit) * 1000) / 10 : 100);
+
+/** The latest storage measurement (written by the metering job); 0 before the first one. */
+export async function latestStorageBytes(em: EntityManager, tenantId: number): Promise<number> {
+  const [latest] = await em.find(
+    UsageRecord,
+    { tenant: tenantId, metric: 'storage_bytes' },
+    { orderBy: { periodStart: 'desc' }, limit: 1 },
+  );
+  return latest?.quantity ?? 0;
+}
+
+/**
+ * API calls of the UTC day so far. Each hour is counted once: the flush copies an hour's counter
+ * into its record (same hour, same number) and deletes the counter only after its hour closed, so
+ * for every hour the larger of the two is that hour's count (a late call kept in the counter makes
+ * it the larger).
+ */
+async function apiCallsToday(
+  ctx: TenantContext,
+  counters: ApiCallCounterReader,
+): Promise<{ today: number; thisHour: number }> {
+  const now = ctx.now.getTime();
+  const currentHour = hourStart(now);
+  const dayStart = currentHour - (currentHour % (24 * HOUR_MS));
+  const hours: number[] = [];
+  for (let start = dayStart; start <= currentHour; start += HOUR_MS) hours.push(start);
+  const live = await counters.read(ctx.tenantId, hours);
+  const records = await ctx.em.find(UsageRecord, {
+    tenant: ctx.tenantId,
+    metric: 'api_calls',
+    periodStart: { $gte: new Date(dayStart), $lte: new Date(currentHour) },
+  });
+  const recorded = new Map(records.map((record) => [record.periodStart.getTime(), record.quantity]));
+  let today = 0;
+  let thisHour = 0;
+  hours.forEach((start, index) => {
+    const count = Math.max(live[index] ?? 0, recorded.get(start) ?? 0);
+    today += count;
+    if (start === currentHour) thisHour = count;
+  });
+  return { today, thisHour };
+}
+
+/** The brief's usage shape, plus how much of each limit is used. */
+export async function getUsage(ctx: TenantContext, counters: ApiCallCounterReader): Promise<UsageReport> {
+  const tenant = await ctx.em.findOneOrFail(Tenant, { id: ctx.tenantId });
+  const activeMembers = await activeSeatCount(ctx.em, ctx.tenantId);
+  const storageGb = (await latestStorageBytes(ctx.em, ctx.tenantId)) / BYTES_PER_GB;
+  const calls = await apiCallsToday(ctx, counters);
+  const maxUsers = tenant.maxUsers ?? null;
+  return {
+    users: {
+      current: activeMembers,
+      limit: maxUsers,
+      percent: maxUsers === null ? null : percentOf(activeMembers, maxUsers),
+    },
+    storage: {
+      used_gb: Math.round(storageGb * 100) / 100,
+      limit_gb: tenant.storageLimitGb,
+      percent: percentOf(storageGb, tenant.storageLimitGb),
+    },
+    api_calls: {
+      today: calls.today,
+      this_hour: calls.thisHour,
+      limit: tenant.apiRateLimit,
+      percent: percentOf(calls.thisHour, tenant.apiRateLimit),
+    },
+    measured_at: ctx.now,
+  };
+}
