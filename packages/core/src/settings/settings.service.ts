@@ -1,4 +1,5 @@
 import { audit } from '../audit/audit.js';
+import { validateIpAllowlistChange } from '../auth/ip-allowlist.js';
 import { DomainError } from '../errors/domain-error.js';
 import { assertFeature } from '../features/features.js';
 import type { TenantContext } from '../services/context.js';
@@ -101,6 +102,10 @@ export async function setSetting(ctx: TenantContext, input: SettingAddress & { v
     });
   }
   let stored: unknown = parsed.data;
+  if (input.category === 'security' && input.key === 'ipAllowlist') {
+    // Normalised CIDRs, and never a list that would shut out the member saving it.
+    stored = validateIpAllowlistChange(parsed.data as string[], ctx.actor.ipAddress ?? null);
+  }
   let encryptionKeyId: string | null = null;
   if (definition.secret) {
     if (typeof parsed.data !== 'string') throw new Error('secret settings hold strings');
@@ -123,7 +128,7 @@ export async function setSetting(ctx: TenantContext, input: SettingAddress & { v
   if (existing) ctx.em.assign(existing, values);
   else ctx.em.create(TenantSetting, { tenant: ctx.tenantId, category: input.category, key: input.key, ...values });
   await ctx.em.flush();
-  const after = definition.secret ? REDACTED : parsed.data;
+  const after = definition.secret ? REDACTED : stored;
   audit(ctx, {
     action: 'setting.updated',
     resourceType: 'setting',

@@ -51,9 +51,26 @@ describe('settings', () => {
   it('stores a setting, audits its before and after, and the request path enforces security ones', async () => {
     const tenant = await createTenantWithMembers(api.database.db, 'Fortress', 'professional');
     const admin = await clientAs(api, tenant, 'admin');
-    const saved = await admin.settings.set.mutate({ category: 'security', key: 'ipAllowlist', value: ['10.0.0.0/8'] });
-    expect(saved).toMatchObject({ isSet: true, value: ['10.0.0.0/8'] });
-    // The api's own address (127.0.0.1) is now outside the allowlist.
+    // The admin calls from 127.0.0.1: a list without it would lock them out, so it is refused and nothing changes.
+    const lockout = await expectRefused(
+      admin.settings.set.mutate({ category: 'security', key: 'ipAllowlist', value: ['10.0.0.0/8'] }),
+      'PRECONDITION_FAILED',
+      'This allowlist would lock you out: your address 127.0.0.1 is not on it',
+    );
+    expect(lockout.data.details).toMatchObject({ reason: 'allowlist_excludes_caller' });
+    expect(await auditEntries(api.database.db, tenant.tenantId, 'setting.updated')).toHaveLength(0);
+    const saved = await admin.settings.set.mutate({
+      category: 'security',
+      key: 'ipAllowlist',
+      value: ['10.0.0.0/8', '127.0.0.1'],
+    });
+    expect(saved).toMatchObject({ isSet: true, value: ['10.0.0.0/8', '127.0.0.1/32'] });
+    expect((await admin.settings.list.query()).length).toBeGreaterThan(0);
+    // Once the list no longer holds the caller's address (changed from elsewhere), the request path refuses them.
+    await api.database.db.inTenant(tenant.tenantId, async (em) => {
+      (await em.findOneOrFail(TenantSetting, { key: 'ipAllowlist' })).value = ['10.0.0.0/8'];
+    });
+    await api.deps.tenants.invalidate(tenant.tenantId);
     await expectRefused(admin.settings.list.query(), 'FORBIDDEN', /IP allowlist/);
     await api.database.db.inTenant(tenant.tenantId, async (em) => {
       (await em.findOneOrFail(TenantSetting, { key: 'ipAllowlist' })).value = ['127.0.0.0/8'];
@@ -62,7 +79,7 @@ describe('settings', () => {
     const removed = await admin.settings.delete.mutate({ category: 'security', key: 'ipAllowlist' });
     expect(removed.isSet).toBe(false);
     const [updated] = await auditEntries(api.database.db, tenant.tenantId, 'setting.updated');
-    expect(updated?.details).toEqual({ before: { value: null }, after: { value: ['10.0.0.0/8'] } });
+    expect(updated?.details).toEqual({ before: { value: null }, after: { value: ['10.0.0.0/8', '127.0.0.1/32'] } });
     expect(await auditEntries(api.database.db, tenant.tenantId, 'setting.deleted')).toHaveLength(1);
     await expectRefused(admin.settings.delete.mutate({ category: 'security', key: 'ipAllowlist' }), 'NOT_FOUND');
   });
