@@ -13,10 +13,7 @@ import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import { createApp } from '../apps/api/src/app.js';
 import { loadApiConfig } from '../apps/api/src/config.js';
 import { createApiDeps } from '../apps/api/src/deps.js';
-import { sessionKey } from '../packages/core/src/auth/credentials.js';
-import { effectivePermissions } from '../packages/core/src/auth/permissions.js';
-import { Tenant } from '../packages/core/src/tenants/tenant.entity.js';
-import { createTenantWithMembers } from '../packages/core/src/testing/fixtures.js';
+import { unlimitedAdminSession } from './setup.js';
 
 const SUBSCRIBERS = Number(process.argv[2] ?? 1000);
 const ROUNDS = Number(process.argv[3] ?? 5);
@@ -31,30 +28,7 @@ const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: '127.0.0
 await new Promise((resolve) => server.once('listening', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-const tenant = await createTenantWithMembers(deps.db, `Fanout ${randomBytes(3).toString('hex')}`);
-await deps.db.inGlobal(async (em) => {
-  (await em.findOneOrFail(Tenant, { id: tenant.tenantId })).apiRateLimit = 1_000_000_000;
-});
-const sid = randomBytes(16).toString('hex');
-await deps.redis.set(
-  sessionKey(config.REDIS_PREFIX, sid),
-  JSON.stringify({
-    kind: 'session',
-    tenantId: tenant.tenantId,
-    userId: tenant.users.admin,
-    role: 'admin',
-    permissions: [...effectivePermissions('admin')],
-    platformOperator: false,
-    expiresAt: Date.now() + 3_600_000,
-  }),
-);
-const token = await deps.tokens.sign({
-  typ: 'access',
-  sub: tenant.users.admin,
-  tid: tenant.tenantId,
-  sid,
-  role: 'admin',
-});
+const { tenant, token } = await unlimitedAdminSession(deps, config, 'Fanout');
 
 /** A counter of deliveries that resolves when every subscriber has the current round's event. */
 function tally(subscribers: number) {

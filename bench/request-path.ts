@@ -5,57 +5,22 @@
  * architecture budgets at one and zero.
  */
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import pg from 'pg';
 import { createApp } from '../apps/api/src/app.js';
 import { loadApiConfig } from '../apps/api/src/config.js';
 import { createApiDeps } from '../apps/api/src/deps.js';
-import { sessionKey } from '../packages/core/src/auth/credentials.js';
-import { effectivePermissions } from '../packages/core/src/auth/permissions.js';
-import { Tenant } from '../packages/core/src/tenants/tenant.entity.js';
-import { createTenantWithMembers } from '../packages/core/src/testing/fixtures.js';
 import { measure } from './load.js';
+import { listen, unlimitedAdminSession } from './setup.js';
 
 const config = loadApiConfig({ ...process.env, JWT_SECRET: randomBytes(32).toString('hex'), REDIS_PREFIX: '{bench}' });
 const deps = await createApiDeps(config);
-
-async function listen(fetch: (request: Request) => Response | Promise<Response>): Promise<string> {
-  const server = serve({ fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 const bare = new Hono().get('/ping', (c) => c.json({ ok: true }));
 const bareUrl = await listen(bare.fetch);
 const apiUrl = await listen(createApp(deps).fetch);
 
-const tenant = await createTenantWithMembers(deps.db, `Bench ${randomBytes(3).toString('hex')}`);
-await deps.db.inGlobal(async (em) => {
-  const row = await em.findOneOrFail(Tenant, { id: tenant.tenantId });
-  row.apiRateLimit = 1_000_000_000;
-});
-const sid = randomBytes(16).toString('hex');
-await deps.redis.set(
-  sessionKey(config.REDIS_PREFIX, sid),
-  JSON.stringify({
-    kind: 'session',
-    tenantId: tenant.tenantId,
-    userId: tenant.users.admin,
-    role: 'admin',
-    permissions: [...effectivePermissions('admin')],
-    platformOperator: false,
-    expiresAt: Date.now() + 3_600_000,
-  }),
-);
-const token = await deps.tokens.sign({
-  typ: 'access',
-  sub: tenant.users.admin,
-  tid: tenant.tenantId,
-  sid,
-  role: 'admin',
-});
+const { token } = await unlimitedAdminSession(deps, config, 'Bench');
 const auth = { authorization: `Bearer ${token}` };
 
 // Commands the api process sends to Redis (each is one round trip: nothing on this path pipelines).

@@ -6,9 +6,8 @@ import {
   SecretBox,
   SignInThrottle,
 } from '@digame/core/auth';
-import { Database } from '@digame/core/db';
+import { openDatabase } from '@digame/core/db';
 import { EventPublisher } from '@digame/core/events';
-import { verifyDatabase } from '@digame/core/health';
 import { JobQueues } from '@digame/core/jobs';
 import { createLogger } from '@digame/core/logging';
 import { connectRedis } from '@digame/core/redis';
@@ -22,14 +21,7 @@ import type { ApiDeps } from './trpc/context.js';
 /** Builds every long-lived dependency of an api process; close() releases them in reverse. */
 export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { close(): Promise<void> }> {
   const logger = createLogger('api', config.LOG_LEVEL);
-  const db = await Database.connect({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
-  db.onEffectError = (error) => logger.error({ err: error }, 'after-commit effect failed');
-  try {
-    await verifyDatabase(db);
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
+  const db = await openDatabase({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }, logger);
   const redis = await connectRedis(config.REDIS_URL, 'api');
   const subscriber = redis.duplicate({ connectionName: 'api-subscriber' });
   const prefix = config.REDIS_PREFIX;

@@ -1,8 +1,7 @@
 import { hostname } from 'node:os';
 import { CredentialStore } from '@digame/core/auth';
-import { Database } from '@digame/core/db';
+import { openDatabase } from '@digame/core/db';
 import { EventPublisher } from '@digame/core/events';
-import { verifyDatabase } from '@digame/core/health';
 import { JobQueues, QUEUES } from '@digame/core/jobs';
 import { createLogger } from '@digame/core/logging';
 import { Mailer } from '@digame/core/mail';
@@ -28,14 +27,7 @@ export interface RunningWorker {
 /** Connects everything a worker process needs, starts one BullMQ worker per queue and the schedulers. */
 export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
   const logger = createLogger('worker', config.LOG_LEVEL);
-  const db = await Database.connect({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
-  db.onEffectError = (error) => logger.error({ err: error }, 'after-commit effect failed');
-  try {
-    await verifyDatabase(db);
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
+  const db = await openDatabase({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }, logger);
   const redis = await connectRedis(config.REDIS_URL, 'worker');
   const prefix = config.REDIS_PREFIX;
   const jobs = new JobQueues(redis, prefix);

@@ -2,6 +2,7 @@ export { type Actor, Database, type UnitOfWork } from './database.js';
 export { ALL_ENTITIES, GLOBAL_ENTITIES, TENANT_SCOPED_ENTITIES } from './entities.js';
 export { uuidv7 } from './ids.js';
 export { appRoleOf, type MigrateOptions, migrate } from './migrate.js';
+export { openDatabase } from './open.js';
 export { createOrm, type OrmOptions, ormConfig } from './orm.js';
 export { TENANT_FILTER, type TenantFilterParams } from './tenant-scope.js';
 export { CrossTenantWriteError } from './tenant-write-guard.js';
