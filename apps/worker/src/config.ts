@@ -34,6 +34,7 @@ export const workerEnvSchema = coreEnvSchema.extend(mailEnvSchema.shape).extend(
   USAGE_MEASURE_EVERY_SECONDS: interval,
   TRIALS_SCAN_EVERY_SECONDS: interval,
   HEALTH_SCORE_EVERY_SECONDS: interval,
+  BILLING_CYCLE_EVERY_SECONDS: interval,
 });
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;

@@ -1,3 +1,4 @@
+import { issueMonthlyInvoice, markOverdueInvoices } from '@digame/core/billing';
 import type { Database } from '@digame/core/db';
 import { recordHealthScore } from '@digame/core/health-score';
 import { allTenantIds, inJobTenant, JOBS, type JobName, type JobQueues } from '@digame/core/jobs';
@@ -63,6 +64,21 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
   },
 
   'health.score': ({ tenantId }, _job, deps) => inJobTenant(deps, tenantId, recordHealthScore),
+
+  'billing.cycle_all': async (_payload, job, deps) => {
+    const tenantIds = await allTenantIds(deps.db, { activeOnly: true });
+    for (const tenantId of tenantIds) {
+      await deps.jobs.enqueue('billing.cycle', { tenantId }, { jobId: childJobId(job, tenantId) });
+    }
+    return { tenants: tenantIds.length };
+  },
+
+  // Both steps are idempotent: one invoice per tenant and month, and overdue is a one-way status change.
+  'billing.cycle': ({ tenantId }, _job, deps) =>
+    inJobTenant(deps, tenantId, async (ctx) => ({
+      invoice: (await issueMonthlyInvoice(ctx))?.id ?? null,
+      overdue: await markOverdueInvoices(ctx),
+    })),
 };
 
 export function isJobName(name: string): name is JobName {

@@ -105,6 +105,10 @@ export const JOBS = {
   'health.score_all': { queue: 'lifecycle', payload: tick, options: retried(5) },
   /** Computes and records a tenant's health score for the day. */
   'health.score': { queue: 'lifecycle', payload: tenantJob, options: retried(5) },
+  /** Fans out one `billing.cycle` per active tenant. */
+  'billing.cycle_all': { queue: 'lifecycle', payload: tick, options: retried(5) },
+  /** Issues the tenant's invoice for the current month if none exists, and marks unpaid ones past due as overdue. */
+  'billing.cycle': { queue: 'lifecycle', payload: tenantJob, options: retried(5) },
 } as const satisfies Record<string, JobDefinition>;
 
 /**
@@ -116,6 +120,7 @@ export const SCHEDULES = {
   'usage.measure_all': { everyMs: 15 * 60_000 },
   'trials.scan': { everyMs: 60 * 60_000 },
   'health.score_all': { everyMs: 6 * 60 * 60_000 },
+  'billing.cycle_all': { everyMs: 6 * 60 * 60_000 },
 } as const satisfies Partial<Record<string, { everyMs: number }>>;
 export type ScheduledJobName = keyof typeof SCHEDULES;
 
