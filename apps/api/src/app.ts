@@ -3,6 +3,7 @@ import { checkHealth } from '@digame/core/health';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { trpcServer } from '@hono/trpc-server';
 import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { mountMetrics } from './metrics.js';
 import { authenticate } from './request/authenticate.js';
 import { ANONYMOUS, type Caller } from './request/caller.js';
@@ -14,6 +15,8 @@ import { appRouter } from './trpc/router.js';
 type Env = { Variables: { requestId: string; ipAddress: string | null; caller: Caller; responseHeaders: Headers } };
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+/** No call needs more than a few kilobytes; a body past this is refused before anything parses it. */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The api's HTTP surface; main.ts adds the listener, tests may call app.request() directly. */
 export function createApp(deps: ApiDeps): Hono<Env> {
@@ -29,6 +32,17 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     await next();
   });
   mountMetrics(app, deps);
+
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) =>
+      c.json(
+        { error: { code: 'PAYLOAD_TOO_LARGE', message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes` } },
+        413,
+      ),
+  });
+  app.use('/api/*', limitBody);
+  app.use('/trpc/*', limitBody);
 
   app.get('/healthz', async (c) => {
     const report = await checkHealth(deps);

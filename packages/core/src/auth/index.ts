@@ -49,6 +49,7 @@ export { parseRefreshToken } from './refresh-token.js';
 export { SecretBox } from './secret-box.js';
 export { AuthSession, type AuthSessionEntity } from './session.entity.js';
 export {
+  assertMayManageSessionsOf,
   endMemberSessions,
   forEachMembershipTenant,
   type IssuedSession,

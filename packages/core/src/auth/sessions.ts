@@ -4,6 +4,7 @@ import type { Actor, Database } from '../db/database.js';
 import { afterCommit } from '../db/database.js';
 import { uuidv7 } from '../db/ids.js';
 import { DomainError } from '../errors/domain-error.js';
+import { assertMayGrant, permissionsOf } from '../members/member-guards.js';
 import type { Role } from '../members/roles.js';
 import { TenantUser, type TenantUserEntity } from '../members/tenant-user.entity.js';
 import { type ServiceDeps, type TenantContext, tenantContext } from '../services/context.js';
@@ -13,7 +14,7 @@ import type { UserEntity } from '../users/user.entity.js';
 import type { AccessTokens } from './access-token.js';
 import { hashSecret, secretMatches } from './api-key-token.js';
 import type { SessionRecord } from './credentials.js';
-import { effectivePermissions } from './permissions.js';
+import { effectivePermissions, type Permission } from './permissions.js';
 import { generateRefreshToken, parseRefreshToken } from './refresh-token.js';
 import { AuthSession, type AuthSessionEntity } from './session.entity.js';
 import { assertTenantAdmits } from './tenant-standing.js';
@@ -240,12 +241,29 @@ export async function rotateRefreshToken(deps: SessionDeps, token: string, actor
   };
 }
 
-/** Ends one session of this tenant; false when there is no such live session here. */
+/**
+ * Managing another member's sessions is managing that member: like any member change, only over
+ * someone whose permissions all lie within the actor's own (a manager cannot sign an admin out).
+ * A user without a membership here has no sessions here either: there is nothing to refuse.
+ */
+export async function assertMayManageSessionsOf(
+  ctx: TenantContext,
+  userId: string,
+  actorPermissions: ReadonlySet<Permission>,
+): Promise<void> {
+  const member = await ctx.em.findOne(TenantUser, { user: userId });
+  if (member) assertMayGrant(actorPermissions, permissionsOf(member), "manage this member's sessions");
+}
+
+/**
+ * Ends one session of this tenant; false when there is no such live session here. `ownedBy` limits
+ * it to one user's sessions; `managedWith` lets anyone's go whom those permissions outrank.
+ */
 export async function revokeSession(
   ctx: TenantContext,
   sessionId: string,
   reason: SessionEndReason,
-  options: { ownedBy?: string } = {},
+  options: { ownedBy?: string; managedWith?: ReadonlySet<Permission> } = {},
 ): Promise<boolean> {
   const session = await ctx.em.findOne(AuthSession, {
     id: sessionId,
@@ -253,6 +271,7 @@ export async function revokeSession(
     ...(options.ownedBy ? { user: options.ownedBy } : {}),
   });
   if (!session) return false;
+  if (options.managedWith) await assertMayManageSessionsOf(ctx, session.user.id, options.managedWith);
   endSession(ctx, session, reason);
   return true;
 }

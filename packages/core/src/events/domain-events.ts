@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Permission } from '../auth/permissions.js';
+import type { Feature } from '../tenants/tiers.js';
 
 /**
  * Domain events pushed to the dashboard. Each type names the permission a subscriber needs to
@@ -26,3 +27,19 @@ export const domainEventSchema = z.object({
   at: z.string(),
 });
 export type DomainEvent = z.infer<typeof domainEventSchema>;
+
+/**
+ * Events that tell of a feature's data reach only tenants that have the feature, like the queries
+ * that read it: audit entries need audit_logs, whatever the role's permissions.
+ */
+export const EVENT_FEATURES: Partial<Record<DomainEventType, Feature>> = { 'audit.appended': 'audit_logs' };
+
+/** Whether a subscriber with these permissions, in a tenant with these features, may receive an event. */
+export function mayReceiveEvent(
+  event: Pick<DomainEvent, 'type'>,
+  permissions: ReadonlySet<string>,
+  features: Partial<Record<Feature, boolean>>,
+): boolean {
+  const feature = EVENT_FEATURES[event.type];
+  return permissions.has(EVENT_PERMISSIONS[event.type]) && (feature === undefined || features[feature] === true);
+}

@@ -3,7 +3,9 @@ export {
   type DomainEvent,
   type DomainEventType,
   domainEventSchema,
+  EVENT_FEATURES,
   EVENT_PERMISSIONS,
+  mayReceiveEvent,
 } from './domain-events.js';
 export { EventPublisher, STREAM_MAX_LENGTH, tenantStreamKey } from './event-bus.js';
 export { compareStreamIds, type StreamedEvent, TenantEventStreams } from './event-stream.js';

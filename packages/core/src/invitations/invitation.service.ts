@@ -196,9 +196,18 @@ export async function resendInvitation(
   return toView(invitation, ctx.now);
 }
 
-export async function revokeInvitation(ctx: TenantContext, input: { invitationId: string }): Promise<InvitationView> {
+/** Like sending one, withdrawing an invitation is for someone who could have sent it (a manager not an admin's). */
+export async function revokeInvitation(
+  ctx: TenantContext,
+  input: { invitationId: string; actorPermissions: ReadonlySet<Permission> },
+): Promise<InvitationView> {
   const invitation = await findInvitation(ctx, input.invitationId);
   assertStillOpen(invitation, 'revoke');
+  assertMayGrant(
+    input.actorPermissions,
+    effectivePermissions(invitation.role),
+    `revoke an invitation as ${invitation.role}`,
+  );
   invitation.revokedAt = ctx.now;
   audit(ctx, {
     action: 'invitation.revoked',

@@ -91,6 +91,12 @@ async function seedOperationsTenant(db: Database, operatorId: string, now: Date)
       now,
     ),
   );
+  // The platform's own organization is not a customer on trial: trial expiry must never suspend it.
+  await db.inGlobal(async (em) => {
+    const row = await em.findOneOrFail(Tenant, { id: tenant.id });
+    row.isTrial = false;
+    row.trialEndsAt = null;
+  });
   await db.inTenant(tenant.id, async (em) => {
     em.create(TenantUser, { tenant: tenant.id, user: operatorId, role: 'admin', joinedAt: now });
     em.create(TenantAuditLog, {

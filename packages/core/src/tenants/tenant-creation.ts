@@ -2,8 +2,10 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
 import { audit } from '../audit/audit.js';
+import { PERMISSIONS } from '../auth/permissions.js';
 import type { Actor, Database } from '../db/database.js';
 import { DomainError } from '../errors/domain-error.js';
+import { createInvitation } from '../invitations/invitation.service.js';
 import { TenantUser } from '../members/tenant-user.entity.js';
 import { type ServiceDeps, tenantContext } from '../services/context.js';
 import { issuePasswordToken, setPasswordUrl } from '../users/password-tokens.js';
@@ -21,6 +23,12 @@ export interface CreateTenantInput {
   domain?: string | null;
   /** Defaults to one derived from the name (made unique with a suffix). */
   slug?: string;
+  /**
+   * Who may make an EXISTING account this organization's admin without its owner's consent: that
+   * account itself (signed in) or a platform operator. Anyone else's sign-up invites the account
+   * instead, and it joins only by accepting.
+   */
+  linkExistingAccountOf?: { userId: string | null; platformOperator: boolean };
 }
 
 export interface CreatedTenant {
@@ -35,8 +43,10 @@ export interface CreatedTenant {
     trialEndsAt: Date | null;
   };
   adminUserId: string;
-  /** True when the admin email already had an account, which was linked rather than created. */
+  /** True when the admin email already had an account. */
   adminExisted: boolean;
+  /** True when that account was invited (it becomes admin by accepting) rather than linked. */
+  adminInvited: boolean;
 }
 
 const conflict = (field: 'slug' | 'domain', value: string) =>
@@ -57,7 +67,7 @@ export async function createTenant(
 ): Promise<CreatedTenant> {
   const domain = input.domain?.trim().toLowerCase() || null;
   const slug = input.slug?.trim().toLowerCase();
-  let provisioned: { tenant: CreatedTenant['tenant']; adminUserId: string; adminExisted: boolean };
+  let provisioned: Omit<CreatedTenant, 'adminInvited'>;
   try {
     provisioned = await deps.db.inGlobal(async (em) => {
       if (domain && (await em.count(Tenant, { domain }))) throw conflict('domain', domain);
@@ -96,19 +106,27 @@ export async function createTenant(
     throw error;
   }
 
-  const { tenant, adminUserId } = provisioned;
+  const { tenant, adminUserId, adminExisted } = provisioned;
+  const linker = input.linkExistingAccountOf;
+  const adminInvited = adminExisted && !(linker?.platformOperator || linker?.userId === adminUserId);
   try {
     await deps.db.inTenant(tenant.id, async (em) => {
       const ctx = tenantContext(em, tenant.id, actor, deps.services);
-      em.create(TenantUser, { tenant: tenant.id, user: adminUserId, role: 'admin' });
       audit(ctx, {
         action: 'tenant.created',
         resourceType: 'tenant',
         resourceId: tenant.uuid,
         details: { name: tenant.name, slug: tenant.slug, domain: tenant.domain, tier: tenant.subscriptionTier },
       });
-      audit(ctx, { action: 'member.added', resourceType: 'user', resourceId: adminUserId, details: { role: 'admin' } });
       const admin = await em.findOneOrFail(User, { id: adminUserId });
+      if (adminInvited) {
+        // A stranger must not be able to enrol someone else's account into an organization they
+        // named: the owner gets an invitation and becomes admin only by accepting it.
+        await createInvitation(ctx, { email: admin.email, role: 'admin', actorPermissions: new Set(PERMISSIONS) });
+        return;
+      }
+      em.create(TenantUser, { tenant: tenant.id, user: adminUserId, role: 'admin' });
+      audit(ctx, { action: 'member.added', resourceType: 'user', resourceId: adminUserId, details: { role: 'admin' } });
       const link = admin.passwordHash
         ? `${new URL(`/sign-in?tenant=${encodeURIComponent(tenant.slug)}`, deps.services.appUrl)}`
         : setPasswordUrl(deps.services.appUrl, issuePasswordToken(admin, 'welcome', ctx.now));
@@ -129,7 +147,7 @@ export async function createTenant(
     await deps.db.inGlobal((em) => em.nativeDelete(Tenant, { id: tenant.id }));
     throw error;
   }
-  return provisioned;
+  return { ...provisioned, adminInvited };
 }
 
 /** How many organizations one address may create per hour through self-serve sign-up. */

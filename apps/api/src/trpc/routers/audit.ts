@@ -25,6 +25,7 @@ export const auditRouter = router({
           actorUserId: z.uuid().optional(),
           action: z
             .string()
+            .max(100)
             .regex(/^[a-z_]+(\.[a-z_]+|\.\*)?$/, 'must be an action such as member.role_changed, or member.*')
             .optional(),
           resourceType: z.string().max(50).optional(),

@@ -1,5 +1,6 @@
 import { apiKeyKey, type CredentialRecord, sessionKey } from '@digame/core/auth';
-import { DOMAIN_EVENT_TYPES, type DomainEvent, EVENT_PERMISSIONS } from '@digame/core/events';
+import { DOMAIN_EVENT_TYPES, type DomainEvent, mayReceiveEvent } from '@digame/core/events';
+import type { TenantFacts } from '@digame/core/tenants';
 import { type TrackedEnvelope, tracked } from '@trpc/server';
 import { z } from 'zod';
 import type { Principal } from '../../request/caller.js';
@@ -18,14 +19,17 @@ const domainEventOutput = z.object({
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   value !== null && typeof value === 'object' && Symbol.asyncIterator in value;
 
-const mayReceive = (permissions: ReadonlySet<string>, event: DomainEvent) =>
-  permissions.has(EVENT_PERMISSIONS[event.type]);
+/** What a subscriber may receive: its credential's permissions and its tenant's features. */
+interface Entitlement {
+  permissions: ReadonlySet<string>;
+  features: TenantFacts['features'];
+}
 
 /**
  * What the credential behind a stream allows now, or null once it has ended (session revoked,
  * idled out or expired; key revoked or expired) or its tenant was suspended.
  */
-async function currentPermissions(ctx: RequestContext, principal: Principal): Promise<ReadonlySet<string> | null> {
+async function currentEntitlement(ctx: RequestContext, principal: Principal): Promise<Entitlement | null> {
   const prefix = ctx.config.REDIS_PREFIX;
   const key =
     principal.kind === 'session' ? sessionKey(prefix, principal.sessionId) : apiKeyKey(prefix, principal.keyId);
@@ -35,7 +39,10 @@ async function currentPermissions(ctx: RequestContext, principal: Principal): Pr
   if (record.expiresAt !== null && record.expiresAt <= Date.now()) return null;
   const tenant = await ctx.tenants.get(principal.tenantId);
   if (!tenant?.isActive) return null;
-  return new Set(record.kind === 'session' ? record.permissions : record.scopes);
+  return {
+    permissions: new Set(record.kind === 'session' ? record.permissions : record.scopes),
+    features: tenant.features,
+  };
 }
 
 export const eventsRouter = router({
@@ -45,14 +52,17 @@ export const eventsRouter = router({
     .output(z.object({ events: z.array(z.object({ id: z.string(), event: domainEventOutput })) }))
     .query(async ({ ctx, input }) => {
       const entries = await ctx.events.recent(ctx.tenant.id, input.limit);
-      return { events: entries.filter((entry) => mayReceive(ctx.principal.permissions, entry.event)) };
+      return {
+        events: entries.filter((entry) => mayReceiveEvent(entry.event, ctx.principal.permissions, ctx.tenant.features)),
+      };
     }),
 
   /**
    * Live events of the caller's tenant over SSE, each as `tracked(streamId, event)`. A client that
    * reconnects sends its last id (the EventSource does so by itself) and gets exactly what it missed.
-   * Only events whose permission the caller holds are sent. The credential is re-checked every
-   * EVENTS_RECHECK_SECONDS, so a revoked session or key, or a suspended tenant, closes the stream.
+   * Only events whose permission the caller holds (and whose feature the tenant has) are sent. The
+   * credential is re-checked every EVENTS_RECHECK_SECONDS, so a revoked session or key, or a
+   * suspended tenant, closes the stream.
    * Authenticate with the Authorization header (EventSource clients such as the `eventsource`
    * package accept a fetch that adds it), never with a secret in the URL.
    */
@@ -67,11 +77,11 @@ export const eventsRouter = router({
       const closed = new AbortController();
       const onAbort = () => closed.abort();
       signal?.addEventListener('abort', onAbort);
-      let permissions: ReadonlySet<string> = ctx.principal.permissions;
+      let entitlement: Entitlement = { permissions: ctx.principal.permissions, features: ctx.tenant.features };
       const recheck = setInterval(() => {
-        currentPermissions(ctx, ctx.principal).then(
+        currentEntitlement(ctx, ctx.principal).then(
           (now) => {
-            if (now) permissions = now;
+            if (now) entitlement = now;
             else closed.abort();
           },
           (error: unknown) => ctx.logger.warn({ err: error }, 'event stream re-check failed'),
@@ -79,7 +89,9 @@ export const eventsRouter = router({
       }, ctx.config.EVENTS_RECHECK_SECONDS * 1000);
       try {
         for await (const entry of ctx.events.subscribe(ctx.tenant.id, input.lastEventId ?? null, closed.signal)) {
-          if (mayReceive(permissions, entry.event)) yield tracked(entry.id, entry.event);
+          if (mayReceiveEvent(entry.event, entitlement.permissions, entitlement.features)) {
+            yield tracked(entry.id, entry.event);
+          }
         }
       } finally {
         clearInterval(recheck);

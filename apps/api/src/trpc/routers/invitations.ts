@@ -58,7 +58,9 @@ export const invitationsRouter = router({
   revoke: can('users.invite')
     .input(z.strictObject(invitationId))
     .output(invitationOutput)
-    .mutation(({ ctx, input }) => ctx.run((sc) => revokeInvitation(sc, input))),
+    .mutation(({ ctx, input }) =>
+      ctx.run((sc) => revokeInvitation(sc, { ...input, actorPermissions: ctx.principal.permissions })),
+    ),
 
   /** What the accept page shows: organization, address, role, and whether to sign in first. */
   preview: publicProcedure

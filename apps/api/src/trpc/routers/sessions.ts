@@ -1,4 +1,4 @@
-import { endMemberSessions, listMemberSessions, revokeSession } from '@digame/core/auth';
+import { assertMayManageSessionsOf, endMemberSessions, listMemberSessions, revokeSession } from '@digame/core/auth';
 import { DomainError } from '@digame/core/errors';
 import { z } from 'zod';
 import { router } from '../trpc.js';
@@ -33,14 +33,17 @@ function assertMayManage(
 }
 
 export const sessionsRouter = router({
-  /** Live sessions in this organization: your own, or a member's with users.manage. */
+  /** Live sessions in this organization: your own, or with users.manage those of a member you outrank. */
   list: sessionProcedure
     .input(z.strictObject({ userId: memberAddress }).optional())
     .output(z.array(sessionOutput))
     .query(async ({ ctx, input }) => {
       const userId = input?.userId ?? ctx.session.userId;
       assertMayManage(ctx, userId);
-      const sessions = await ctx.run((sc) => listMemberSessions(sc, userId));
+      const sessions = await ctx.run(async (sc) => {
+        if (userId !== ctx.session.userId) await assertMayManageSessionsOf(sc, userId, ctx.principal.permissions);
+        return listMemberSessions(sc, userId);
+      });
       return sessions.map((session) => ({ ...session, current: session.id === ctx.session.sessionId }));
     }),
 
@@ -51,7 +54,12 @@ export const sessionsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const mayManage = ctx.principal.permissions.has('users.manage');
       const ended = await ctx.run((sc) =>
-        revokeSession(sc, input.sessionId, 'revoked', mayManage ? {} : { ownedBy: ctx.session.userId }),
+        revokeSession(
+          sc,
+          input.sessionId,
+          'revoked',
+          mayManage ? { managedWith: ctx.principal.permissions } : { ownedBy: ctx.session.userId },
+        ),
       );
       if (!ended) throw new DomainError('NOT_FOUND', 'No such session');
       if (input.sessionId === ctx.session.sessionId) clearRefreshCookie(ctx);
@@ -66,7 +74,10 @@ export const sessionsRouter = router({
       const userId = input?.userId ?? ctx.session.userId;
       assertMayManage(ctx, userId);
       const exceptSessionId = userId === ctx.session.userId ? ctx.session.sessionId : undefined;
-      const revoked = await ctx.run((sc) => endMemberSessions(sc, userId, 'revoked', { exceptSessionId }));
+      const revoked = await ctx.run(async (sc) => {
+        if (userId !== ctx.session.userId) await assertMayManageSessionsOf(sc, userId, ctx.principal.permissions);
+        return endMemberSessions(sc, userId, 'revoked', { exceptSessionId });
+      });
       return { revoked };
     }),
 });

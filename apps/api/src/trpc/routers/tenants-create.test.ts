@@ -62,17 +62,20 @@ describe('creating an organization (self-serve)', () => {
     expect((await auditActions(api.database.db, tenantId, 'auth.password_set')).length).toBe(1);
   });
 
-  it('links an existing account instead of creating one, and sends it a sign-in link', async () => {
+  it('links an existing account when its owner creates the organization, and sends a sign-in link', async () => {
     const existing = await createTenantWithMembers(api.database.db, 'Existing Owner');
     await setUserPassword(api.database.db, existing.users.admin);
-    const created = await api.client().tenants.create.mutate({
+    const token = await api.sessionToken({ tenantId: existing.tenantId, userId: existing.users.admin, role: 'admin' });
+    const created = await api.client(token).tenants.create.mutate({
       name: 'Second Venture',
       admin_email: 'admin@existing-owner.test',
-      admin_name: 'Someone Else Entirely',
+      admin_name: 'Existing Owner Admin',
     });
-    expect(created).toMatchObject({ adminUserId: existing.users.admin, adminExisted: true });
+    expect(created).toMatchObject({ adminUserId: existing.users.admin, adminExisted: true, adminInvited: false });
     expect(created.tenant.subscriptionTier).toBe('basic');
-    const welcome = (await enqueuedEmails(api)).find((mail) => mail.to === 'admin@existing-owner.test');
+    const welcome = (await enqueuedEmails(api)).find(
+      (mail) => mail.to === 'admin@existing-owner.test' && mail.template === 'welcome',
+    );
     expect((welcome?.data as { setPasswordUrl?: string } | undefined)?.setPasswordUrl).toBe(
       `http://localhost:5173/sign-in?tenant=${created.tenant.slug}`,
     );
@@ -83,6 +86,32 @@ describe('creating an organization (self-serve)', () => {
       tenant: created.tenant.slug,
     });
     expect(outcome).toMatchObject({ status: 'signed_in', role: 'admin' });
+  });
+
+  it('only invites an existing account when a stranger names it as admin: no membership without consent', async () => {
+    const victim = await createTenantWithMembers(api.database.db, 'Victim Owner');
+    await setUserPassword(api.database.db, victim.users.admin);
+    const created = await api.client().tenants.create.mutate({
+      name: 'Hijack Co',
+      admin_email: 'admin@victim-owner.test',
+      admin_name: 'Not The Owner',
+    });
+    expect(created).toMatchObject({ adminUserId: victim.users.admin, adminExisted: true, adminInvited: true });
+    const [row] = await api.database.db.inGlobal((em) =>
+      em.execute<{ id: number }[]>('select id from tenants where slug = ?', [created.tenant.slug]),
+    );
+    const members = await api.database.db.inTenant(row?.id ?? 0, (em) => em.find(TenantUser, {}));
+    expect(members).toEqual([]);
+    const mails = (await enqueuedEmails(api)).filter((mail) => mail.to === 'admin@victim-owner.test');
+    expect(mails.map((mail) => mail.template)).toEqual(['invitation']);
+    // Until the owner accepts, their password does not reach the new organization.
+    await expect(
+      api
+        .client()
+        .auth.signIn.mutate({ email: 'admin@victim-owner.test', password: GOOD_PASSWORD, tenant: created.tenant.slug }),
+    ).rejects.toThrow();
+    const home = await api.client().auth.signIn.mutate({ email: 'admin@victim-owner.test', password: GOOD_PASSWORD });
+    expect(home).toMatchObject({ status: 'signed_in' });
   });
 
   it('refuses a taken domain or slug with CONFLICT, and bad input with field messages', async () => {

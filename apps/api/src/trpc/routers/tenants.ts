@@ -1,3 +1,4 @@
+import { DomainError } from '@digame/core/errors';
 import { tenantContext } from '@digame/core/services';
 import {
   createTenant,
@@ -45,7 +46,15 @@ export const tenantsRouter = router({
           .optional(),
       }),
     )
-    .output(z.object({ tenant: tenantOutput, adminUserId: z.string(), adminExisted: z.boolean() }))
+    .output(
+      z.object({
+        tenant: tenantOutput,
+        adminUserId: z.string(),
+        adminExisted: z.boolean(),
+        /** The address already had an account: it was invited and becomes admin by accepting. */
+        adminInvited: z.boolean(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       const actor = await admitSignup(ctx);
       const created = await createTenant(
@@ -57,13 +66,24 @@ export const tenantsRouter = router({
           subscriptionTier: input.subscription_tier,
           domain: input.domain ?? null,
           slug: input.slug,
+          linkExistingAccountOf: ctx.caller.refusal
+            ? undefined
+            : {
+                userId: ctx.caller.principal?.userId ?? null,
+                platformOperator: ctx.caller.principal?.platformOperator === true,
+              },
         },
         actor,
       );
       const tenant = await ctx.db.inTenant(created.tenant.id, (em) =>
         getTenant(tenantContext(em, created.tenant.id, actor, ctx.services)),
       );
-      return { tenant, adminUserId: created.adminUserId, adminExisted: created.adminExisted };
+      return {
+        tenant,
+        adminUserId: created.adminUserId,
+        adminExisted: created.adminExisted,
+        adminInvited: created.adminInvited,
+      };
     }),
 
   /** The caller's organization (operators: any, by id). */
@@ -97,11 +117,17 @@ export const tenantsRouter = router({
   suspend: operatorProcedure
     .input(z.strictObject({ tenantId: z.uuid(), reason: operatorReason }))
     .output(tenantOutput)
-    .mutation(async ({ ctx, input }) =>
-      ctx.runAsOperator(await resolveTenant(ctx, input.tenantId), input.reason, (sc) =>
-        suspendTenant(sc, { reason: input.reason }),
-      ),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const tenantId = await resolveTenant(ctx, input.tenantId);
+      // Suspending the organization one is signed in to would end one's own access, and with it
+      // the only way to reactivate it: refused, so some other operator has to do it on purpose.
+      if (tenantId === ctx.tenant.id) {
+        throw new DomainError('PRECONDITION_FAILED', 'You cannot suspend the organization you are signed in to', {
+          details: { reason: 'own_organization' },
+        });
+      }
+      return ctx.runAsOperator(tenantId, input.reason, (sc) => suspendTenant(sc, { reason: input.reason }));
+    }),
 
   reactivate: operatorProcedure
     .input(z.strictObject({ tenantId: z.uuid(), reason: operatorReason }))
