@@ -61,3 +61,15 @@ describe('tRPC over HTTP', () => {
     expect(await response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No route for GET /nope' } });
   });
 });
+
+describe('responses', () => {
+  it('carry the request id on tRPC answers too, and summarise invalid input in one readable line', async () => {
+    const response = await fetch(`${api.url}/trpc/system.tiers?input=${encodeURIComponent('{"surprise":true}')}`, {
+      headers: { 'x-request-id': 'trace-me-123' },
+    });
+    expect(response.headers.get('x-request-id')).toBe('trace-me-123');
+    const body = (await response.json()) as { error: { message: string } };
+    expect(body.error.message).toMatch(/^Invalid input: /);
+    expect(body.error.message).not.toContain('[');
+  });
+});

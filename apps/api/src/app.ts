@@ -28,8 +28,22 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);
     c.set('ipAddress', clientAddress(c, deps.config.TRUSTED_PROXIES));
-    c.header('X-Request-Id', requestId);
+    const started = performance.now();
     await next();
+    // Set on the final response: handlers such as tRPC's build their own Response object.
+    c.res.headers.set('X-Request-Id', requestId);
+    const caller = c.get('caller');
+    deps.logger.info(
+      {
+        requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        durationMs: Math.round(performance.now() - started),
+        tenantId: caller?.tenant?.id ?? null,
+      },
+      'request',
+    );
   });
   mountMetrics(app, deps);
 

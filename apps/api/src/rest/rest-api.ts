@@ -8,7 +8,7 @@ import { authenticate } from '../request/authenticate.js';
 import type { Caller } from '../request/caller.js';
 import type { ApiDeps, RequestContext } from '../trpc/context.js';
 import { appRouter } from '../trpc/router.js';
-import { createCallerFactory } from '../trpc/trpc.js';
+import { createCallerFactory, fieldMessages, inputSummary } from '../trpc/trpc.js';
 import { openApiDocument } from './openapi.js';
 import { referencePage } from './reference-page.js';
 import { REST_ROUTES, type RestRoute } from './routes.js';
@@ -23,12 +23,6 @@ function errorBody(code: string, message: string, extra: { fields?: unknown; det
   return { error: { code, message, ...extra } };
 }
 
-function fieldMessages(error: ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) fields[issue.path.join('.') || '(input)'] ??= issue.message;
-  return fields;
-}
-
 /** The same mapping as the tRPC error formatter: the status of the code, field messages, no internals. */
 function errorResponse(c: Context<Env>, thrown: unknown) {
   const error = getTRPCErrorFromUnknown(thrown);
@@ -39,7 +33,8 @@ function errorResponse(c: Context<Env>, thrown: unknown) {
   const fields =
     cause instanceof ZodError ? fieldMessages(cause) : cause instanceof DomainError ? cause.fields : undefined;
   const details = cause instanceof DomainError ? cause.details : undefined;
-  return c.json(errorBody(error.code, error.message, { fields, details }), status);
+  const message = cause instanceof ZodError ? inputSummary(cause) : error.message;
+  return c.json(errorBody(error.code, message, { fields, details }), status);
 }
 
 function setRateLimitHeaders(c: Context<Env>, caller: Caller): void {

@@ -17,8 +17,9 @@ const t = initTRPC.context<RequestContext>().create({
     const internal = error.code === 'INTERNAL_SERVER_ERROR';
     return {
       ...shape,
-      // An unexpected error's message may hold SQL or internals: clients get a generic one.
-      message: internal ? 'Internal server error' : shape.message,
+      // An unexpected error's message may hold SQL or internals: clients get a generic one; invalid
+      // input gets one readable line instead of the validator's JSON (the fields carry the detail).
+      message: internal ? 'Internal server error' : cause instanceof ZodError ? inputSummary(cause) : shape.message,
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
@@ -35,7 +36,15 @@ const t = initTRPC.context<RequestContext>().create({
   },
 });
 
-function fieldMessages(error: ZodError): Record<string, string> {
+/** One readable line for invalid input; the per-field messages carry the rest. */
+export function inputSummary(error: ZodError): string {
+  const [first, ...rest] = Object.entries(fieldMessages(error));
+  if (!first) return 'Invalid input';
+  const more = rest.length ? ` (and ${rest.length} more field${rest.length > 1 ? 's' : ''})` : '';
+  return `Invalid input: ${first[0]} ${first[1]}${more}`;
+}
+
+export function fieldMessages(error: ZodError): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
     const path = issue.path.join('.') || '(input)';
@@ -63,7 +72,11 @@ const domainErrors = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
-    if (cause instanceof DomainError) throw toTRPCError(cause);
+    if (cause instanceof DomainError) {
+      // Throttled refusals (sign-in lock-out, sign-up limit) tell the client when to retry, like the rate limit.
+      if (cause.retryAfterSeconds) ctx.responseHeaders.set('Retry-After', String(cause.retryAfterSeconds));
+      throw toTRPCError(cause);
+    }
     if (result.error.code === 'INTERNAL_SERVER_ERROR') {
       ctx.logger.error({ err: cause ?? result.error, path, requestId: ctx.requestId }, 'procedure failed');
     }
