@@ -17,9 +17,9 @@ export function apiProblem(error: unknown): ApiProblem {
   }
   const data = error.data as { code?: string; fields?: Record<string, string> } | undefined;
   const fields = data?.fields ?? {};
-  // Input validation failures carry the validator's raw issue list as their message: the per-field
-  // messages say the same thing readably, so the summary only points at them.
-  const raw = error.message.trimStart().startsWith('[');
-  const message = raw && Object.keys(fields).length > 0 ? 'Check the fields marked below.' : error.message;
+  // Invalid input: the per-field messages shown next to the fields say what is wrong, so the summary
+  // only points at them instead of repeating the first one.
+  const invalidInput = data?.code === 'BAD_REQUEST' && Object.keys(fields).length > 0;
+  const message = invalidInput ? 'Check the fields marked below.' : error.message;
   return { message, fields, code: data?.code ?? null };
 }
