@@ -6,21 +6,12 @@ import type { EmailPayload } from '@digame/core/jobs';
 import { TenantSetting } from '@digame/core/settings';
 import { createTenantWithMembers } from '@digame/core/testing';
 import { hashPassword, User } from '@digame/core/users';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './testing/browser.js';
 
 const webRoot = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PASSWORD = 'correct horse battery staple';
 /** One TOTP step: a code already spent is refused, so a second code comes from the next step. */
 const STEP_MS = 30_000;
@@ -57,11 +48,7 @@ beforeAll(async () => {
   });
   cleanups.push(() => vite.close());
   await vite.listen();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -2,22 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { serveTestApp, useTestApi } from '@digame/api/testing';
 import { connectRedis } from '@digame/core/redis';
 import { testServices } from '@digame/core/testing';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './testing/browser.js';
 
 const webRoot = fileURLToPath(new URL('..', import.meta.url));
-// Debian's chromium, driven by playwright-core: no browser download, no `playwright install`.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 // Nothing listens on port 1, so a proxy pointed there finds no api.
 const DEAD_API_URL = 'http://127.0.0.1:1';
 
@@ -71,11 +61,7 @@ async function statusSummary(page: Page): Promise<string | null> {
 
 beforeAll(async () => {
   // launch() gives every browser a fresh temporary profile of its own and refuses --user-data-dir.
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
