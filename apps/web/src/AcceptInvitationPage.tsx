@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { type ApiProblem, apiProblem, NO_PROBLEM } from './api-problem.js';
+import { type ApiProblem, apiProblem, PASSWORDS_DIFFER } from './api-problem.js';
 import { Field, FormProblem } from './forms.js';
 import { Link, useLocation } from './router.js';
 import { useSession } from './session.js';
@@ -124,7 +124,7 @@ function CreateAccountForm({ token, onAccepted }: { token: string; onAccepted: (
   const create = async (event: FormEvent) => {
     event.preventDefault();
     if (password !== confirmation) {
-      setProblem({ ...NO_PROBLEM, message: 'The passwords do not match.', fields: { confirmation: 'does not match' } });
+      setProblem(PASSWORDS_DIFFER);
       return;
     }
     const accepted = await submit(() => trpc.invitations.accept.mutate({ token, fullName: fullName.trim(), password }));

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { NO_PROBLEM } from './api-problem.js';
+import { PASSWORDS_DIFFER } from './api-problem.js';
 import { Field, FormProblem } from './forms.js';
 import { Link, useLocation } from './router.js';
 import { trpc } from './trpc.js';
@@ -15,9 +15,8 @@ export function SetPasswordPage() {
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
-    // Checked here because only the browser sees both copies; the api judges the password itself.
     if (password !== confirmation) {
-      setProblem({ ...NO_PROBLEM, message: 'The passwords do not match.', fields: { confirmation: 'does not match' } });
+      setProblem(PASSWORDS_DIFFER);
       return;
     }
     const result = await submit(() => trpc.auth.setPassword.mutate({ token, password }));

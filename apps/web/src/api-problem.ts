@@ -10,6 +10,13 @@ export interface ApiProblem {
 
 export const NO_PROBLEM: ApiProblem = { message: '', fields: {}, code: null };
 
+/** Checked in the browser because only it sees both copies; the api judges the password itself. */
+export const PASSWORDS_DIFFER: ApiProblem = {
+  message: 'The passwords do not match.',
+  fields: { confirmation: 'does not match' },
+  code: null,
+};
+
 /** An error the api sent has a message worth showing; a failed fetch or a proxy's error page does not. */
 export function apiProblem(error: unknown): ApiProblem {
   if (!(error instanceof TRPCClientError) || !error.shape) {

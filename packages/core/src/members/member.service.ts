@@ -100,6 +100,20 @@ function memberChanged(ctx: TenantContext, member: TenantUserEntity, change: str
   ctx.publish('member.changed', { memberId: member.id, change });
 }
 
+/** A change of what a member may do: audited with its diff, and live at once in their sessions. */
+async function commitAccessChange(
+  ctx: TenantContext,
+  member: TenantUserEntity,
+  action: 'member.role_changed' | 'member.permissions_changed',
+  change: 'role' | 'permissions',
+  diff: ReturnType<typeof changedFields>,
+): Promise<void> {
+  audit(ctx, { action, resourceType: 'member', resourceId: member.id, details: { userId: member.user.id, ...diff } });
+  await ctx.em.flush();
+  await refreshMemberSessions(ctx, member.user.id);
+  memberChanged(ctx, member, change);
+}
+
 export async function changeMemberRole(
   ctx: TenantContext,
   input: MemberChangeActor & { memberId: string; role: Role },
@@ -114,15 +128,7 @@ export async function changeMemberRole(
   if (input.role !== 'admin') await assertKeepsAnAdmin(ctx, member, 'change the role of the last admin');
   const diff = changedFields({ role: member.role }, { role: input.role });
   member.role = input.role;
-  audit(ctx, {
-    action: 'member.role_changed',
-    resourceType: 'member',
-    resourceId: member.id,
-    details: { userId: member.user.id, ...diff },
-  });
-  await ctx.em.flush();
-  await refreshMemberSessions(ctx, member.user.id);
-  memberChanged(ctx, member, 'role');
+  await commitAccessChange(ctx, member, 'member.role_changed', 'role', diff);
   return toMemberView(member);
 }
 
@@ -140,15 +146,7 @@ export async function setMemberPermissions(
   const diff = changedFields({ permissions: member.permissions }, { permissions: overrides });
   if (!diff) return toMemberView(member);
   member.permissions = overrides;
-  audit(ctx, {
-    action: 'member.permissions_changed',
-    resourceType: 'member',
-    resourceId: member.id,
-    details: { userId: member.user.id, ...diff },
-  });
-  await ctx.em.flush();
-  await refreshMemberSessions(ctx, member.user.id);
-  memberChanged(ctx, member, 'permissions');
+  await commitAccessChange(ctx, member, 'member.permissions_changed', 'permissions', diff);
   return toMemberView(member);
 }
 
