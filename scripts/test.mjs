@@ -29,10 +29,13 @@ async function main() {
   const env = { ...process.env, ...services.env };
   try {
     if (interrupted) return 130;
-    console.log('\n> typecheck');
-    await pnpm(['-r', '--parallel', 'run', 'typecheck'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-    console.log('\n> biome check .');
-    await run(bin('biome'), ['check', '.'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    // TEST_VITEST_ONLY=1 skips type-check and lint, for a quick rerun of a few files while working.
+    if (process.env.TEST_VITEST_ONLY !== '1') {
+      console.log('\n> typecheck');
+      await pnpm(['-r', '--parallel', 'run', 'typecheck'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+      console.log('\n> biome check .');
+      await run(bin('biome'), ['check', '.'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    }
     console.log('\n> vitest run', ...vitestArgs);
     await runVitest(env);
     return 0;
