@@ -4,7 +4,7 @@
  * runs on the other. Every figure is a median over interleaved rounds with its range, and each path
  * is shown as a ratio to the baseline measured in the same run, so a busy machine moves both alike.
  * A second api instance, behind counting proxies and never under load, gives the PostgreSQL round
- * trips, statements and transactions and the Redis commands per request. Writes bench/results.json.
+ * trips, statements and transactions and the Redis commands per request. Writes .data/bench/results.json.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -332,7 +332,7 @@ const elapsed = (performance.now() - started) / 1000;
 lines.push('', `Suite took ${elapsed.toFixed(0)} s${quick ? ' (quick)' : ''}.`);
 console.log(`\n${lines.join('\n')}`);
 
-const out = path.join(ROOT, 'bench', 'results.json');
+const out = path.join(ROOT, '.data', 'bench', 'results.json');
 fs.writeFileSync(
   out,
   `${JSON.stringify({ quick, pinned: canPin, seconds: elapsed, requests: requestRows, fanout: fanoutRows, worker: workerRows }, null, 2)}\n`,
