@@ -11,6 +11,7 @@ import { mfaRouter } from './routers/mfa.js';
 import { operationsRouter } from './routers/operations.js';
 import { sessionsRouter } from './routers/sessions.js';
 import { settingsRouter } from './routers/settings.js';
+import { supportRouter } from './routers/support.js';
 import { systemRouter } from './routers/system.js';
 import { tenantsRouter } from './routers/tenants.js';
 import { usageRouter } from './routers/usage.js';
@@ -34,6 +35,7 @@ export const appRouter = router({
   usage: usageRouter,
   audit: auditRouter,
   analytics: analyticsRouter,
+  support: supportRouter,
   // realtime and operations
   events: eventsRouter,
   operations: operationsRouter,

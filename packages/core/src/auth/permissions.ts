@@ -19,6 +19,10 @@ export const PERMISSIONS = [
   'analytics.read',
   'usage.read',
   'data.export',
+  /** Open tickets and follow one's own. */
+  'support.open',
+  /** See every ticket of the tenant; answer, assign and resolve them. */
+  'support.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -37,8 +41,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'settings.read',
     'analytics.read',
     'usage.read',
+    'support.open',
   ],
-  member: ['tenant.read', 'users.read', 'settings.read', 'usage.read'],
+  member: ['tenant.read', 'users.read', 'settings.read', 'usage.read', 'support.open'],
   viewer: ['tenant.read', 'settings.read'],
 };
 

@@ -37,6 +37,7 @@ describe('live schema', () => {
         'tenant_invoices',
         'tenant_limit_alerts',
         'tenant_settings',
+        'tenant_support_ticket_messages',
         'tenant_support_tickets',
         'tenant_usage_records',
         'tenant_users',

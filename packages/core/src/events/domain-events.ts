@@ -14,6 +14,7 @@ export const EVENT_PERMISSIONS = {
   'audit.appended': 'audit.read',
   'health.updated': 'analytics.read',
   'tenant.changed': 'tenant.read',
+  'support.changed': 'support.open',
 } as const satisfies Record<string, Permission>;
 
 export type DomainEventType = keyof typeof EVENT_PERMISSIONS;

@@ -14,12 +14,16 @@ const DAY = 24 * 3_600_000;
  *   analytics event 5 days ago; member last seen 40 days ago) = 0.75
  * - feature adoption: core_analytics and ai_insights used of the 7 professional features
  *   (sso is used but not enabled, api_access was used 40 days ago) = 2/7
- * - support satisfaction: ratings 5 and 2 in the last 90 days ((1 + 0.25) / 2; an unrated ticket
- *   and a 100-day-old rating of 1 do not count) = 0.625
+ * - support: 3 tickets in the last 90 days (a 100-day-old one rated 1 does not count) from 4 seats.
+ *   satisfaction: ratings 5 and 2 ((1 + 0.25) / 2; the unrated ticket does not count) = 0.625;
+ *   response: answered after 2 h, 30 h and 1 h → 2 of 3 within 24 h = 2/3;
+ *   resolution: resolved after 24 h and 120 h, the third still open and younger than 72 h → 1 of 2 = 0.5;
+ *   volume: 1 − 3 ÷ (2 × 4) = 0.625;
+ *   0.5×0.625 + 0.2×2/3 + 0.2×0.5 + 0.1×0.625 = 0.608333…
  * - payment health: 4 paid of the 6 latest settled invoices (an older failed one and an open one
  *   do not count) = 2/3
  * - usage consistency: 14 days alternating 100 and 300 calls: mean 200, deviation 100, CV 0.5 = 0.5
- * score = 100 × (0.3×0.75 + 0.2×2/7 + 0.2×0.625 + 0.2×2/3 + 0.1×0.5) = 59.05 → medium risk
+ * score = 100 × (0.3×0.75 + 0.2×2/7 + 0.2×0.608333 + 0.2×2/3 + 0.1×0.5) = 58.71 → medium risk
  */
 async function fixture() {
   const t = await createTenantWithMembers(database.db, 'Healthy Co', 'professional');
@@ -45,15 +49,31 @@ async function fixture() {
     await event(t.users.admin, 'ai_insights', 3);
     await event(null, 'sso', 4);
     await event(t.users.admin, 'api_access', 40);
-    const ticket = (rating: number | null, days: number) =>
-      run(
-        `insert into tenant_support_tickets (tenant_id, id, subject, status, satisfaction_rating, created_at) values (?, gen_random_uuid(), 'help', 'resolved', ?, ?)`,
-        [t.tenantId, rating, ago(days)],
+    const hours = (h: number) => h * 3_600_000;
+    const ticket = (
+      rating: number | null,
+      days: number,
+      respondedAfter: number | null,
+      resolvedAfter: number | null,
+    ) => {
+      const opened = ago(days).getTime();
+      const at = (after: number | null) => (after === null ? null : new Date(opened + hours(after)));
+      return run(
+        `insert into tenant_support_tickets (tenant_id, id, subject, status, satisfaction_rating, created_at, first_response_at, resolved_at) values (?, gen_random_uuid(), 'help', ?, ?, ?, ?, ?)`,
+        [
+          t.tenantId,
+          resolvedAfter === null ? 'open' : 'resolved',
+          rating,
+          ago(days),
+          at(respondedAfter),
+          at(resolvedAfter),
+        ],
       );
-    await ticket(5, 10);
-    await ticket(2, 30);
-    await ticket(null, 3);
-    await ticket(1, 100);
+    };
+    await ticket(5, 10, 2, 24);
+    await ticket(2, 30, 30, 120);
+    await ticket(null, 2, 1, null);
+    await ticket(1, 100, 1, 2);
     const invoice = (period: string, status: string) =>
       run(
         `insert into tenant_invoices (tenant_id, id, period, amount_cents, status, issued_at, due_at) values (?, gen_random_uuid(), ?, 9900, ?, now(), now())`,
@@ -100,10 +120,13 @@ describe('tenant health score', () => {
     );
     expect(result.components.engagement.value).toBe(0.75);
     expect(result.components.featureAdoption.value).toBeCloseTo(2 / 7, 10);
-    expect(result.components.supportSatisfaction.value).toBeCloseTo(0.625, 10);
+    expect(result.components.supportSatisfaction.value).toBeCloseTo(
+      0.5 * 0.625 + 0.2 * (2 / 3) + 0.2 * 0.5 + 0.1 * 0.625,
+      10,
+    );
     expect(result.components.paymentHealth.value).toBeCloseTo(2 / 3, 10);
     expect(result.components.usageConsistency.value).toBeCloseTo(0.5, 10);
-    expect(result.score).toBe(59.05);
+    expect(result.score).toBe(58.71);
     expect(result.churnRisk).toBe('medium');
   });
 

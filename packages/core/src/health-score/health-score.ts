@@ -66,16 +66,52 @@ async function featureAdoption(ctx: TenantContext, tenant: TenantEntity, since: 
   };
 }
 
-async function supportSatisfaction(ctx: TenantContext, since: Date) {
-  const [row] = await ctx.em.execute<{ tickets: string; rated: string; mean: string | null }[]>(
-    `select count(*) as tickets, count(satisfaction_rating) as rated, avg((satisfaction_rating - 1) / 4.0) as mean
+/** How the support component blends its parts; see docs/health-score.md. */
+export const SUPPORT_PARTS = { satisfaction: 0.5, response: 0.2, resolution: 0.2, volume: 0.1 } as const;
+export const SUPPORT_RESPONSE_TARGET_HOURS = 24;
+export const SUPPORT_RESOLUTION_TARGET_HOURS = 72;
+/** Tickets per seat over the window at which the volume part reaches 0. */
+export const SUPPORT_TICKETS_PER_SEAT_CEILING = 2;
+
+async function supportSatisfaction(ctx: TenantContext, since: Date, seats: number) {
+  const hour = 3_600_000;
+  const responseDue = new Date(ctx.now.getTime() - SUPPORT_RESPONSE_TARGET_HOURS * hour);
+  const resolutionDue = new Date(ctx.now.getTime() - SUPPORT_RESOLUTION_TARGET_HOURS * hour);
+  const [row] = await ctx.em.execute<Record<string, string | null>[]>(
+    `select count(*) as tickets, count(satisfaction_rating) as rated, avg((satisfaction_rating - 1) / 4.0) as mean,
+            count(*) filter (where first_response_at is not null or created_at < ?) as response_due,
+            count(*) filter (where first_response_at <= created_at + make_interval(hours => ?)) as responded_in_time,
+            count(*) filter (where resolved_at is not null or created_at < ?) as resolution_due,
+            count(*) filter (where resolved_at <= created_at + make_interval(hours => ?)) as resolved_in_time
        from tenant_support_tickets where tenant_id = ? and created_at >= ?`,
-    [ctx.tenantId, since],
+    [responseDue, SUPPORT_RESPONSE_TARGET_HOURS, resolutionDue, SUPPORT_RESOLUTION_TARGET_HOURS, ctx.tenantId, since],
   );
-  const rated = Number(row?.rated ?? 0);
+  const count = (key: string) => Number(row?.[key] ?? 0);
+  const tickets = count('tickets');
+  const rated = count('rated');
+  if (tickets === 0) return { value: NEUTRAL.supportSatisfaction, inputs: { tickets: 0, rated: 0 } };
+  const parts = {
+    satisfaction: rated ? clamp01(Number(row?.mean)) : NEUTRAL.supportSatisfaction,
+    response: count('response_due') ? count('responded_in_time') / count('response_due') : 1,
+    resolution: count('resolution_due') ? count('resolved_in_time') / count('resolution_due') : 1,
+    volume: clamp01(1 - tickets / (SUPPORT_TICKETS_PER_SEAT_CEILING * Math.max(seats, 1))),
+  };
+  const value = (Object.keys(SUPPORT_PARTS) as (keyof typeof SUPPORT_PARTS)[]).reduce(
+    (sum, part) => sum + SUPPORT_PARTS[part] * parts[part],
+    0,
+  );
   return {
-    value: rated ? clamp01(Number(row?.mean)) : NEUTRAL.supportSatisfaction,
-    inputs: { tickets: Number(row?.tickets ?? 0), rated },
+    value: clamp01(value),
+    inputs: {
+      tickets,
+      rated,
+      seats,
+      respondedInTime: count('responded_in_time'),
+      responseDue: count('response_due'),
+      resolvedInTime: count('resolved_in_time'),
+      resolutionDue: count('resolution_due'),
+      parts,
+    },
   };
 }
 
@@ -128,10 +164,15 @@ async function usageConsistency(ctx: TenantContext, tenant: TenantEntity) {
 /** Computes the weighted health score of a tenant from its data, inside its unit of work. */
 export async function computeHealthScore(ctx: TenantContext, tenant: TenantEntity): Promise<HealthScore> {
   const now = ctx.now.getTime();
+  const activity = await engagement(ctx, new Date(now - ACTIVE_WINDOW_DAYS * DAY_MS));
   const components = {
-    engagement: await engagement(ctx, new Date(now - ACTIVE_WINDOW_DAYS * DAY_MS)),
+    engagement: activity,
     featureAdoption: await featureAdoption(ctx, tenant, new Date(now - ACTIVE_WINDOW_DAYS * DAY_MS)),
-    supportSatisfaction: await supportSatisfaction(ctx, new Date(now - SUPPORT_WINDOW_DAYS * DAY_MS)),
+    supportSatisfaction: await supportSatisfaction(
+      ctx,
+      new Date(now - SUPPORT_WINDOW_DAYS * DAY_MS),
+      activity.inputs.seats,
+    ),
     paymentHealth: await paymentHealth(ctx),
     usageConsistency: await usageConsistency(ctx, tenant),
   };

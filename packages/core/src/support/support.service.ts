@@ -1,0 +1,262 @@
+import { audit } from '../audit/audit.js';
+import { DomainError } from '../errors/domain-error.js';
+import type { TenantContext } from '../services/context.js';
+import { User } from '../users/user.entity.js';
+import {
+  SupportTicket,
+  type SupportTicketEntity,
+  SupportTicketMessage,
+  type TicketPriority,
+  type TicketStatus,
+} from './support-ticket.entity.js';
+
+/**
+ * Who is looking at or acting on tickets. `support` is true for the tenant's support staff (members
+ * holding support.manage) and for platform operators acting in the tenant: they see every ticket and
+ * their replies count as responses. Everyone else sees and acts on the tickets they opened.
+ */
+export interface SupportViewer {
+  userId: string;
+  support: boolean;
+}
+
+export interface TicketView {
+  id: string;
+  subject: string;
+  body: string;
+  priority: TicketPriority;
+  status: TicketStatus;
+  openedBy: { userId: string; fullName: string } | null;
+  assignedTo: { userId: string; fullName: string } | null;
+  satisfactionRating: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+  firstResponseAt: Date | null;
+  resolvedAt: Date | null;
+}
+
+export interface TicketMessageView {
+  id: string;
+  author: { userId: string; fullName: string } | null;
+  fromSupport: boolean;
+  body: string;
+  createdAt: Date;
+}
+
+const person = (user: { id: string; fullName: string } | null | undefined) =>
+  user ? { userId: user.id, fullName: user.fullName } : null;
+
+function toTicketView(ticket: SupportTicketEntity): TicketView {
+  return {
+    id: ticket.id,
+    subject: ticket.subject,
+    body: ticket.body,
+    priority: ticket.priority,
+    status: ticket.status,
+    openedBy: person(ticket.openedBy),
+    assignedTo: person(ticket.assignedTo),
+    satisfactionRating: ticket.satisfactionRating ?? null,
+    createdAt: ticket.createdAt,
+    updatedAt: ticket.updatedAt,
+    firstResponseAt: ticket.firstResponseAt ?? null,
+    resolvedAt: ticket.resolvedAt ?? null,
+  };
+}
+
+const ticketNotFound = () => new DomainError('NOT_FOUND', 'Ticket not found');
+
+/** A ticket the viewer may see; another member's ticket is answered exactly like a missing one. */
+async function visibleTicket(ctx: TenantContext, viewer: SupportViewer, ticketId: string) {
+  const ticket = await ctx.em.findOne(
+    SupportTicket,
+    { tenant: ctx.tenantId, id: ticketId },
+    { populate: ['openedBy', 'assignedTo'] },
+  );
+  if (!ticket) throw ticketNotFound();
+  if (!viewer.support && ticket.openedBy?.id !== viewer.userId) throw ticketNotFound();
+  return ticket;
+}
+
+function changed(
+  ctx: TenantContext,
+  ticket: SupportTicketEntity,
+  action: string,
+  details: Record<string, unknown> = {},
+) {
+  audit(ctx, { action: `support.${action}`, resourceType: 'support_ticket', resourceId: ticket.id, details });
+  ctx.publish('support.changed', { ticketId: ticket.id, status: ticket.status, action });
+}
+
+export async function openTicket(
+  ctx: TenantContext,
+  viewer: SupportViewer,
+  input: { subject: string; body: string; priority: TicketPriority },
+): Promise<TicketView> {
+  const ticket = ctx.em.create(SupportTicket, {
+    tenant: ctx.tenantId,
+    openedBy: viewer.userId,
+    subject: input.subject,
+    body: input.body,
+    priority: input.priority,
+    status: 'open',
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  });
+  await ctx.em.flush();
+  await ctx.em.populate(ticket, ['openedBy']);
+  changed(ctx, ticket, 'ticket_opened', { priority: input.priority });
+  return toTicketView(ticket);
+}
+
+export async function listTickets(
+  ctx: TenantContext,
+  viewer: SupportViewer,
+  filter: { status?: TicketStatus; limit: number },
+): Promise<TicketView[]> {
+  const tickets = await ctx.em.find(
+    SupportTicket,
+    {
+      tenant: ctx.tenantId,
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(viewer.support ? {} : { openedBy: viewer.userId }),
+    },
+    { populate: ['openedBy', 'assignedTo'], orderBy: { createdAt: 'desc', id: 'desc' }, limit: filter.limit },
+  );
+  return tickets.map(toTicketView);
+}
+
+export async function getTicket(
+  ctx: TenantContext,
+  viewer: SupportViewer,
+  ticketId: string,
+): Promise<TicketView & { messages: TicketMessageView[] }> {
+  const ticket = await visibleTicket(ctx, viewer, ticketId);
+  const messages = await ctx.em.find(
+    SupportTicketMessage,
+    { tenant: ctx.tenantId, ticketId },
+    { populate: ['author'], orderBy: { createdAt: 'asc', id: 'asc' } },
+  );
+  return {
+    ...toTicketView(ticket),
+    messages: messages.map((message) => ({
+      id: message.id,
+      author: person(message.author),
+      fromSupport: message.fromSupport,
+      body: message.body,
+      createdAt: message.createdAt,
+    })),
+  };
+}
+
+function assertOpen(ticket: SupportTicketEntity): void {
+  if (ticket.status !== 'open') {
+    throw new DomainError('PRECONDITION_FAILED', 'This ticket is resolved; open a new one', {
+      details: { reason: 'ticket_resolved' },
+    });
+  }
+}
+
+/**
+ * Adds a message. A reply by support to someone else's ticket is a response: the first one sets
+ * `firstResponseAt`, which the health score's response-time part reads.
+ */
+export async function replyToTicket(
+  ctx: TenantContext,
+  viewer: SupportViewer,
+  input: { ticketId: string; body: string },
+): Promise<TicketView> {
+  const ticket = await visibleTicket(ctx, viewer, input.ticketId);
+  assertOpen(ticket);
+  const fromSupport = viewer.support && ticket.openedBy?.id !== viewer.userId;
+  ctx.em.create(SupportTicketMessage, {
+    tenant: ctx.tenantId,
+    ticketId: ticket.id,
+    author: viewer.userId,
+    fromSupport,
+    body: input.body,
+    createdAt: ctx.now,
+  });
+  if (fromSupport && !ticket.firstResponseAt) ticket.firstResponseAt = ctx.now;
+  ticket.updatedAt = ctx.now;
+  await ctx.em.flush();
+  changed(ctx, ticket, 'ticket_replied', { fromSupport });
+  return toTicketView(ticket);
+}
+
+/** Support only: hands the ticket to an admin of the tenant or a platform operator (null unassigns). */
+export async function assignTicket(
+  ctx: TenantContext,
+  viewer: SupportViewer,
+  input: { ticketId: string; assigneeUserId: string | null },
+): Promise<TicketView> {
+  assertSupport(viewer);
+  const ticket = await visibleTicket(ctx, viewer, input.ticketId);
+  if (input.assigneeUserId !== null && !(await maySupport(ctx, input.assigneeUserId))) {
+    throw new DomainError('BAD_REQUEST', 'Tickets go to an admin of this organization or a platform operator', {
+      fields: { assigneeUserId: 'must be an active admin of this organization or a platform operator' },
+    });
+  }
+  ticket.assignedTo = input.assigneeUserId ? ctx.em.getReference(User, input.assigneeUserId) : null;
+  ticket.updatedAt = ctx.now;
+  await ctx.em.flush();
+  await ctx.em.populate(ticket, ['assignedTo'], { refresh: true });
+  changed(ctx, ticket, 'ticket_assigned', { assigneeUserId: input.assigneeUserId });
+  return toTicketView(ticket);
+}
+
+async function maySupport(ctx: TenantContext, userId: string): Promise<boolean> {
+  const [row] = await ctx.em.execute<{ ok: boolean }[]>(
+    `select exists (select 1 from users u where u.id = ? and u.is_active and u.is_platform_operator)
+         or exists (select 1 from tenant_users tu where tu.tenant_id = ? and tu.user_id = ? and tu.is_active and tu.role = 'admin') as ok`,
+    [userId, ctx.tenantId, userId],
+  );
+  return row?.ok === true;
+}
+
+function assertSupport(viewer: SupportViewer): void {
+  if (!viewer.support) {
+    throw new DomainError('FORBIDDEN', 'Missing permission: support.manage', {
+      details: { reason: 'missing_permission', permission: 'support.manage' },
+    });
+  }
+}
+
+/** Support, or the opener withdrawing their own request, closes the ticket. */
+export async function resolveTicket(
+  ctx: TenantContext,
+  viewer: SupportViewer,
+  input: { ticketId: string },
+): Promise<TicketView> {
+  const ticket = await visibleTicket(ctx, viewer, input.ticketId);
+  assertOpen(ticket);
+  ticket.status = 'resolved';
+  ticket.resolvedAt = ctx.now;
+  ticket.updatedAt = ctx.now;
+  await ctx.em.flush();
+  changed(ctx, ticket, 'ticket_resolved');
+  return toTicketView(ticket);
+}
+
+/** The opener rates a resolved ticket 1–5; rating again replaces the earlier rating. */
+export async function rateTicket(
+  ctx: TenantContext,
+  viewer: SupportViewer,
+  input: { ticketId: string; rating: number },
+): Promise<TicketView> {
+  const ticket = await visibleTicket(ctx, viewer, input.ticketId);
+  if (ticket.openedBy?.id !== viewer.userId) {
+    throw new DomainError('FORBIDDEN', 'Only the person who opened a ticket rates it', {
+      details: { reason: 'not_the_opener' },
+    });
+  }
+  if (ticket.status !== 'resolved') {
+    throw new DomainError('PRECONDITION_FAILED', 'A ticket is rated once it is resolved', {
+      details: { reason: 'ticket_not_resolved' },
+    });
+  }
+  ticket.satisfactionRating = input.rating;
+  ticket.updatedAt = ctx.now;
+  await ctx.em.flush();
+  changed(ctx, ticket, 'ticket_rated', { rating: input.rating });
+  return toTicketView(ticket);
+}
