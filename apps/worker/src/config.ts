@@ -30,6 +30,7 @@ export const workerEnvSchema = coreEnvSchema.extend(mailEnvSchema.shape).extend(
   /** On SIGTERM, in-flight jobs get this long to finish before they are handed back to the queue. */
   WORKER_SHUTDOWN_GRACE_SECONDS: seconds(25),
   /** Intervals of the scheduled jobs; unset = the defaults of SCHEDULES in @digame/core/jobs. */
+  OUTBOX_SWEEP_EVERY_SECONDS: interval,
   USAGE_FLUSH_EVERY_SECONDS: interval,
   USAGE_MEASURE_EVERY_SECONDS: interval,
   TRIALS_SCAN_EVERY_SECONDS: interval,

@@ -1,11 +1,11 @@
 import { issueMonthlyInvoice, markOverdueInvoices } from '@digame/core/billing';
-import type { Database } from '@digame/core/db';
+import { type Database, sweepOutbox } from '@digame/core/db';
 import { recordHealthScore } from '@digame/core/health-score';
 import { allTenantIds, inJobTenant, JOBS, type JobName, type JobQueues } from '@digame/core/jobs';
 import type { Logger } from '@digame/core/logging';
 import { type Mailer, sendEmail } from '@digame/core/mail';
 import { flushApiCallCounters, measureTenantUsage } from '@digame/core/metering';
-import type { ServiceDeps } from '@digame/core/services';
+import { runServiceEffect, type ServiceDeps } from '@digame/core/services';
 import { advanceTrial, trialsDue } from '@digame/core/trials';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -79,6 +79,9 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
       invoice: (await issueMonthlyInvoice(ctx))?.id ?? null,
       overdue: await markOverdueInvoices(ctx),
     })),
+
+  'outbox.sweep': (_payload, _job, deps) =>
+    sweepOutbox(deps.db, (entry, db) => runServiceEffect(deps.services, entry, db)),
 };
 
 export function isJobName(name: string): name is JobName {

@@ -4,6 +4,7 @@ import type { WorkerConfig } from './config.js';
 /** Interval of each scheduled job: the configured override, else the registry's default. */
 export function scheduleIntervalsMs(config: WorkerConfig): Record<ScheduledJobName, number> {
   const overrides: Record<ScheduledJobName, number | undefined> = {
+    'outbox.sweep': config.OUTBOX_SWEEP_EVERY_SECONDS,
     'usage.flush': config.USAGE_FLUSH_EVERY_SECONDS,
     'usage.measure_all': config.USAGE_MEASURE_EVERY_SECONDS,
     'trials.scan': config.TRIALS_SCAN_EVERY_SECONDS,

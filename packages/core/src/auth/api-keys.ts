@@ -1,8 +1,8 @@
 import { audit } from '../audit/audit.js';
-import { afterCommit } from '../db/database.js';
 import { uuidv7 } from '../db/ids.js';
 import { DomainError } from '../errors/domain-error.js';
 import type { TenantContext } from '../services/context.js';
+import { recordServiceEffect, revokeWithUnitOfWork } from '../services/effects.js';
 import { User } from '../users/user.entity.js';
 import { ApiKey, type ApiKeyEntity } from './api-key.entity.js';
 import { generateApiKey } from './api-key-token.js';
@@ -88,7 +88,7 @@ export async function createApiKey(
     expiresAt: input.expiresAt?.getTime() ?? null,
     createdByUserId: ctx.actor.userId,
   };
-  afterCommit(ctx.em, () => ctx.deps.credentials.putApiKey(record));
+  recordServiceEffect(ctx.em, ctx.deps, { kind: 'api_key.put', payload: record });
   return { key: generated.token, apiKey: summary(key) };
 }
 
@@ -114,8 +114,12 @@ export async function revokeApiKey(ctx: TenantContext, id: string): Promise<ApiK
       resourceId: key.id,
       details: { name: key.name, prefix: key.prefix },
     });
-    const keyId = key.keyId;
-    afterCommit(ctx.em, () => ctx.deps.credentials.deleteApiKey(keyId));
+    revokeWithUnitOfWork(
+      ctx.em,
+      ctx.deps,
+      { kind: 'api_key.revoke', payload: { keyId: key.keyId, expiresAt: key.expiresAt?.getTime() ?? null } },
+      ctx.tenantId,
+    );
   }
   return summary(key);
 }

@@ -45,3 +45,11 @@ export function apiKeyKey(prefix: string, keyId: string): string {
 export function memberSessionsKey(prefix: string, tenantId: number, userId: string): string {
   return `${prefix}:member-sess:${tenantId}:${userId}`;
 }
+
+/**
+ * Left behind by a revocation: a session or key with a tombstone is never written back, so a
+ * refresh racing the revocation, or a creation relayed late from the outbox, cannot revive it.
+ */
+export function revokedCredentialKey(credentialKey: string): string {
+  return `${credentialKey}:revoked`;
+}

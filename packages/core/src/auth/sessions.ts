@@ -1,13 +1,13 @@
 import { LockMode } from '@mikro-orm/core';
 import { audit } from '../audit/audit.js';
 import type { Actor, Database } from '../db/database.js';
-import { afterCommit } from '../db/database.js';
 import { uuidv7 } from '../db/ids.js';
 import { DomainError } from '../errors/domain-error.js';
 import { assertMayGrant, permissionsOf } from '../members/member-guards.js';
 import type { Role } from '../members/roles.js';
 import { TenantUser, type TenantUserEntity } from '../members/tenant-user.entity.js';
 import { type ServiceDeps, type TenantContext, tenantContext } from '../services/context.js';
+import { recordServiceEffect, revokeWithUnitOfWork } from '../services/effects.js';
 import type { TenantFacts } from '../tenants/tenant-directory.js';
 import { membershipsOf } from '../users/memberships.js';
 import type { UserEntity } from '../users/user.entity.js';
@@ -150,13 +150,17 @@ export async function issueSession(
   };
 }
 
-/** Marks one session ended in PostgreSQL and, after commit, deletes its Redis record. */
+/** Marks one session ended in PostgreSQL; it is refused from the moment that commits. */
 function endSession(ctx: TenantContext, session: AuthSessionEntity, reason: SessionEndReason): void {
   session.revokedAt = ctx.now;
   session.revokedReason = reason;
   audit(ctx, { action: 'session.revoked', resourceType: 'session', resourceId: session.id, details: { reason } });
-  const userId = session.user.id;
-  afterCommit(ctx.em, () => ctx.deps.credentials.deleteSessions(ctx.tenantId, userId, [session.id]));
+  revokeWithUnitOfWork(
+    ctx.em,
+    ctx.deps,
+    { kind: 'sessions.revoke', payload: { userId: session.user.id, sessionIds: [session.id], allOfMember: false } },
+    ctx.tenantId,
+  );
 }
 
 type RotationOutcome =
@@ -227,8 +231,13 @@ export async function rotateRefreshToken(deps: SessionDeps, token: string, actor
     };
   });
   if (outcome.kind === 'refused') throw outcome.error;
-  // Role or permission changes since the last refresh reach the record here too.
-  await deps.services.credentials.putSession(outcome.sessionId, outcome.record, tenant.sessionIdleMinutes * 60_000);
+  // Role or permission changes since the last refresh reach the record here too. A revocation that
+  // committed meanwhile left a tombstone, and the session stays ended.
+  if (
+    !(await deps.services.credentials.putSession(outcome.sessionId, outcome.record, tenant.sessionIdleMinutes * 60_000))
+  ) {
+    throw sessionEnded();
+  }
   return {
     sessionId: outcome.sessionId,
     userId: outcome.record.userId,
@@ -278,8 +287,8 @@ export async function revokeSession(
 
 /**
  * Ends every session of a member in the context's tenant, at once: PostgreSQL rows are marked in
- * this transaction and, after commit, the Redis records are deleted, so an access token already
- * handed out fails on its next request. For member management: call it when a member is removed
+ * this transaction and the Redis records go before it commits, so an access token already handed
+ * out fails on its next request. For member management: call it when a member is removed
  * or deactivated (reason 'member_removed' / 'member_deactivated').
  */
 export async function endMemberSessions(
@@ -302,11 +311,12 @@ export async function endMemberSessions(
       details: { reason, sessions: ending.length },
     });
   }
-  const endingIds = ending.map((session) => session.id);
-  afterCommit(ctx.em, () =>
-    options.exceptSessionId
-      ? ctx.deps.credentials.deleteSessions(ctx.tenantId, userId, endingIds)
-      : ctx.deps.credentials.deleteMemberSessions(ctx.tenantId, userId),
+  const sessionIds = ending.map((session) => session.id);
+  revokeWithUnitOfWork(
+    ctx.em,
+    ctx.deps,
+    { kind: 'sessions.revoke', payload: { userId, sessionIds, allOfMember: !options.exceptSessionId } },
+    ctx.tenantId,
   );
   return ending.length;
 }
@@ -314,8 +324,8 @@ export async function endMemberSessions(
 /**
  * Brings a member's live sessions in line with their membership after a change to its role or
  * permission overrides (call it in the same unit of work, after making the change): after commit
- * the Redis records carry the new role and permissions, so the very next request is checked
- * against them. A membership that is gone or inactive ends the sessions instead.
+ * the Redis records carry the role and permissions the membership then has, so the very next
+ * request is checked against them. A membership that is gone or inactive ends the sessions instead.
  */
 export async function refreshMemberSessions(ctx: TenantContext, userId: string): Promise<void> {
   const membership = await activeMembership(ctx, userId);
@@ -323,11 +333,7 @@ export async function refreshMemberSessions(ctx: TenantContext, userId: string):
     await endMemberSessions(ctx, userId, 'membership_ended');
     return;
   }
-  const role = membership.role;
-  const permissions = [...effectivePermissions(role, membership.permissions)];
-  afterCommit(ctx.em, () =>
-    ctx.deps.credentials.rewriteMemberSessions(ctx.tenantId, userId, (record) => ({ ...record, role, permissions })),
-  );
+  recordServiceEffect(ctx.em, ctx.deps, { kind: 'sessions.sync', payload: { userId } });
 }
 
 export interface SessionSummary {

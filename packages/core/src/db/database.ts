@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { TenantAuditLog } from '../audit/audit-log.entity.js';
 import { createOrm, type OrmOptions } from './orm.js';
+import { forgetEffects, openPendingUnit, type PendingUnit, runEffects, writeOutbox } from './outbox.js';
 import { TENANT_FILTER, type TenantFilterParams } from './tenant-scope.js';
 
 /** Who is acting, for the audit trail. */
@@ -12,20 +13,6 @@ export interface Actor {
 
 export type UnitOfWork<T> = (em: EntityManager) => Promise<T>;
 
-type Effect = () => Promise<unknown>;
-const pendingEffects = new WeakMap<EntityManager, Effect[]>();
-
-/**
- * Registers work that must happen only once the unit of work's transaction has committed:
- * enqueueing jobs and publishing events. A rolled-back unit never runs them, so no job or event
- * describes a change that did not happen.
- */
-export function afterCommit(em: EntityManager, effect: Effect): void {
-  const effects = pendingEffects.get(em);
-  if (!effects) throw new Error('afterCommit needs the EntityManager of an open unit of work');
-  effects.push(effect);
-}
-
 function assertTenantId(tenantId: number): void {
   if (!Number.isSafeInteger(tenantId) || tenantId <= 0) throw new TypeError(`invalid tenant id: ${tenantId}`);
 }
@@ -35,14 +22,23 @@ function assertTenantId(tenantId: number): void {
  * a tenant unit sets both isolation layers for that transaction only — the ORM filter params and
  * `app.current_tenant_id` with set_config(..., true) — so a pooled connection never carries a
  * tenant on to the next user. Services receive the EntityManager and never open transactions.
+ *
+ * Side effects go through the transactional outbox (see outbox.ts): each is a row written in the
+ * unit's transaction and run right after it commits; rows that did not run stay for the sweeper.
  */
 export class Database {
   private constructor(readonly orm: MikroORM) {}
 
-  /** Called with each after-commit effect that failed; the change itself is already committed. */
+  /**
+   * Called with each after-commit effect that failed. The change is committed and the effect's
+   * outbox row stays, so the sweeper runs it later.
+   */
   onEffectError: (error: unknown) => void = (error) => {
     process.emitWarning(`after-commit effect failed: ${error instanceof Error ? error.message : String(error)}`);
   };
+
+  /** Deletions of relayed outbox rows still on their way; close() waits for them. */
+  private readonly forgetting = new Set<Promise<void>>();
 
   static async connect(options: OrmOptions): Promise<Database> {
     return new Database(await createOrm(options));
@@ -53,7 +49,7 @@ export class Database {
     assertTenantId(tenantId);
     const em = this.orm.em.fork({ clear: true });
     em.setFilterParams(TENANT_FILTER, { tenantId } satisfies TenantFilterParams);
-    return this.run(em, async (tx) => {
+    return this.run(em, tenantId, async (tx) => {
       await tx.execute("select set_config('app.current_tenant_id', ?, true)", [String(tenantId)]);
       return work(tx);
     });
@@ -64,23 +60,37 @@ export class Database {
    * hides every tenant-scoped row and the ORM refuses tenant-scoped queries without params.
    */
   async inGlobal<T>(work: UnitOfWork<T>): Promise<T> {
-    return this.run(this.orm.em.fork({ clear: true }), work);
+    return this.run(this.orm.em.fork({ clear: true }), null, work);
   }
 
-  private async run<T>(em: EntityManager, work: UnitOfWork<T>): Promise<T> {
-    let effects: Effect[] = [];
+  private async run<T>(em: EntityManager, tenantId: number | null, work: UnitOfWork<T>): Promise<T> {
+    let unit: PendingUnit | undefined;
     const result = await em.transactional(async (tx) => {
-      effects = [];
-      pendingEffects.set(tx, effects);
+      unit = openPendingUnit(tx, tenantId);
       const value = await work(tx);
       await tx.flush();
+      await writeOutbox(tx, unit);
+      for (const step of unit.beforeCommit) await step();
       return value;
     });
-    // Effects run in order, after commit; one failing does not stop the others.
-    for (const effect of effects) {
-      await effect().catch((error: unknown) => this.onEffectError(error));
-    }
+    if (unit && unit.effects.length > 0) await this.relay(unit);
     return result;
+  }
+
+  /**
+   * Runs a committed unit's effects at once, so the caller's next request already sees them (a
+   * dropped cache, a revoked key). Deleting their rows is left off the response path: a row that
+   * outlives its effect only makes the sweeper repeat an effect that is safe to repeat.
+   */
+  private async relay(unit: PendingUnit): Promise<void> {
+    const ran = await runEffects(this, unit.effects, (error) => this.onEffectError(error));
+    if (ran.length === 0) return;
+    const { tenantId } = unit;
+    const forget = (tx: EntityManager) => forgetEffects(tx, tenantId, ran);
+    const forgetting = (tenantId === null ? this.inGlobal(forget) : this.inTenant(tenantId, forget))
+      .catch((error: unknown) => this.onEffectError(error))
+      .finally(() => this.forgetting.delete(forgetting));
+    this.forgetting.add(forgetting);
   }
 
   /**
@@ -112,6 +122,7 @@ export class Database {
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled([...this.forgetting]);
     await this.orm.close(true);
   }
 }

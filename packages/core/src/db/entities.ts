@@ -9,11 +9,12 @@ import { User } from '../users/user.entity.js';
 import { ADMINISTRATION_ENTITIES } from './entities.administration.js';
 import { IDENTITY_ENTITIES } from './entities.identity.js';
 import { OPERATIONS_ENTITIES } from './entities.operations.js';
+import { GlobalOutboxRow, TenantOutboxRow } from './outbox.entity.js';
 
 const DOMAINS = [IDENTITY_ENTITIES, ADMINISTRATION_ENTITIES, OPERATIONS_ENTITIES];
 
 /** Tables without tenant_id: Citus reference tables, no row-level security. */
-export const GLOBAL_ENTITIES = [Tenant, User, ...DOMAINS.flatMap((domain) => domain.global)];
+export const GLOBAL_ENTITIES = [Tenant, User, GlobalOutboxRow, ...DOMAINS.flatMap((domain) => domain.global)];
 
 /** Every other table: tenant_id leads its keys, RLS is forced and the tenant filter applies. */
 export const TENANT_SCOPED_ENTITIES = [
@@ -23,6 +24,7 @@ export const TENANT_SCOPED_ENTITIES = [
   TenantAuditLog,
   UsageRecord,
   AnalyticsEvent,
+  TenantOutboxRow,
   ...DOMAINS.flatMap((domain) => domain.tenantScoped),
 ];
 

@@ -4,5 +4,6 @@ export { uuidv7 } from './ids.js';
 export { appRoleOf, type MigrateOptions, migrate } from './migrate.js';
 export { openDatabase } from './open.js';
 export { createOrm, type OrmOptions, ormConfig } from './orm.js';
+export { type EffectRunner, type OutboxEntry, RELAY_GRACE_SECONDS, type SweepResult, sweepOutbox } from './outbox.js';
 export { TENANT_FILTER, type TenantFilterParams } from './tenant-scope.js';
 export { CrossTenantWriteError } from './tenant-write-guard.js';

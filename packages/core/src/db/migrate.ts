@@ -30,6 +30,8 @@ export async function migrate({ migrationUrl, appUrl }: MigrateOptions): Promise
     await connection.execute(`revoke all on table mikro_orm_migrations from "${appRole}"`);
     await connection.execute(`revoke update, delete, truncate on table tenant_audit_logs from "${appRole}"`);
     await connection.execute(`grant usage, select on all sequences in schema public to "${appRole}"`);
+    // The outbox sweeper lists tenants with waiting effects through this function only (see the migration).
+    await connection.execute(`grant execute on function outbox_due_tenants(int) to "${appRole}"`);
     return applied.map((migration) => migration.name);
   } finally {
     await orm.close();

@@ -12,6 +12,8 @@ const GLOBAL_TABLES = [
   'mikro_orm_migrations',
   // Sent-mail records of account-level mail (password reset): it belongs to a global user, not a tenant.
   'account_email_deliveries',
+  // Outbox of global units of work (account mail): their effects belong to no tenant.
+  'global_outbox',
 ];
 
 export async function tenantScopedTables(client: pg.Client): Promise<string[]> {

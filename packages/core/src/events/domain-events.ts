@@ -26,6 +26,8 @@ export const domainEventSchema = z.object({
   /** Small, JSON-serializable facts; subscribers refetch details through queries they may call. */
   data: z.record(z.string(), z.unknown()),
   at: z.string(),
+  /** The outbox entry the event was published from: the same id however often it was relayed. */
+  eventId: z.string().optional(),
 });
 export type DomainEvent = z.infer<typeof domainEventSchema>;
 

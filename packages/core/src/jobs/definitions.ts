@@ -12,7 +12,7 @@ export interface JobDefinition<Payload extends z.ZodType = z.ZodType> {
   options: JobsOptions;
 }
 
-export const QUEUES = ['emails', 'usage', 'lifecycle'] as const;
+export const QUEUES = ['emails', 'usage', 'lifecycle', 'outbox'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 const retried = (attempts: number): JobsOptions => ({
@@ -89,6 +89,9 @@ const tenantJob = z.object({ tenantId: z.number().int().positive() });
 /** A scheduler's tick: no payload; the handler finds the tenants concerned itself. */
 const tick = z.object({});
 
+/** Sweeps run often; only the last few are kept for inspection. */
+const sweep: JobsOptions = { attempts: 1, removeOnComplete: { count: 50 }, removeOnFail: { count: 200 } };
+
 export const JOBS = {
   'email.send': { queue: 'emails', payload: emailPayload, options: retried(8) },
   /** Copies the hourly API-call counters from Redis into usage records (idempotent upserts). */
@@ -109,6 +112,8 @@ export const JOBS = {
   'billing.cycle_all': { queue: 'lifecycle', payload: tick, options: retried(5) },
   /** Issues the tenant's invoice for the current month if none exists, and marks unpaid ones past due as overdue. */
   'billing.cycle': { queue: 'lifecycle', payload: tenantJob, options: retried(5) },
+  /** Runs the outbox effects that were not carried out right after their commit (a crash, an outage). */
+  'outbox.sweep': { queue: 'outbox', payload: tick, options: sweep },
 } as const satisfies Record<string, JobDefinition>;
 
 /**
@@ -116,6 +121,7 @@ export const JOBS = {
  * (one per name, upserted by every worker), so each tick is one job however many workers run.
  */
 export const SCHEDULES = {
+  'outbox.sweep': { everyMs: 5_000 },
   'usage.flush': { everyMs: 60_000 },
   'usage.measure_all': { everyMs: 15 * 60_000 },
   'trials.scan': { everyMs: 60 * 60_000 },

@@ -1,13 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CredentialStore } from '../auth/credential-store.js';
 import type { BillingProvider } from '../billing/billing-provider.js';
-import { type Actor, afterCommit } from '../db/database.js';
+import type { Actor } from '../db/database.js';
 import type { DomainEventType } from '../events/domain-events.js';
 import type { EventPublisher } from '../events/event-bus.js';
 import type { JobName, JobPayload } from '../jobs/definitions.js';
 import type { EnqueueOptions, JobQueues } from '../jobs/queues.js';
 import type { SettingsKeyring } from '../settings/settings-keyring.js';
 import type { TenantDirectory } from '../tenants/tenant-directory.js';
+import { enqueueAfterCommit, recordServiceEffect } from './effects.js';
 
 /** Process-wide collaborators that core services use; built once by each app. */
 export interface ServiceDeps {
@@ -26,7 +27,8 @@ export interface ServiceDeps {
 
 /**
  * What a core service receives: the unit of work's EntityManager (already scoped to one tenant),
- * who is acting, and after-commit side effects. Services never open transactions themselves.
+ * who is acting, and side effects, each written to the outbox in the unit's transaction and run
+ * once it commits (see services/effects.ts). Services never open transactions themselves.
  */
 export interface TenantContext {
   em: EntityManager;
@@ -49,8 +51,8 @@ export function tenantContext(em: EntityManager, tenantId: number, actor: Actor,
     actor,
     deps,
     now: new Date(),
-    enqueue: (name, payload, options) => afterCommit(em, () => deps.jobs.enqueue(name, payload, options)),
-    publish: (type, data = {}) => afterCommit(em, () => deps.events.publish(tenantId, type, data)),
-    invalidateTenantFacts: () => afterCommit(em, () => deps.tenants.invalidate(tenantId)),
+    enqueue: (name, payload, options) => enqueueAfterCommit(em, deps, name, payload, options),
+    publish: (type, data = {}) => recordServiceEffect(em, deps, { kind: 'event.publish', payload: { type, data } }),
+    invalidateTenantFacts: () => recordServiceEffect(em, deps, { kind: 'tenant_facts.invalidate', payload: {} }),
   };
 }

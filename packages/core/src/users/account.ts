@@ -4,8 +4,8 @@ import type { IdentityDeps } from '../auth/identity.js';
 import { assertPassword } from '../auth/mfa.js';
 import { endMemberSessions, forEachMembershipTenant } from '../auth/sessions.js';
 import type { Actor } from '../db/database.js';
-import { afterCommit } from '../db/database.js';
 import { DomainError } from '../errors/domain-error.js';
+import { enqueueAfterCommit } from '../services/effects.js';
 import { hashPassword } from './password.js';
 import { assertAcceptablePassword } from './password-policy.js';
 import { consumePasswordToken, issuePasswordToken, setPasswordUrl } from './password-tokens.js';
@@ -78,7 +78,7 @@ export async function requestPasswordReset(identity: IdentityDeps, email: string
         expiresAt: expiresAt.toISOString(),
       },
     };
-    afterCommit(em, () => identity.services.jobs.enqueue('email.send', payload));
+    enqueueAfterCommit(em, identity.services, 'email.send', payload);
   });
   issue.catch((error: unknown) => identity.db.onEffectError(error));
 }
