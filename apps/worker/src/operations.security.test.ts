@@ -27,7 +27,7 @@ describe('operations.queues', () => {
       await api.sessionToken({ tenantId: t.tenantId, userId: t.users.admin, role: 'admin', platformOperator: true }),
     );
     const { queues } = await operator.operations.queues.query({ failures: 10 });
-    expect(queues.map((queue) => queue.name)).toEqual(['emails', 'usage', 'lifecycle']);
+    expect(queues.map((queue) => queue.name)).toEqual(['emails', 'usage', 'lifecycle', 'outbox']);
     const lifecycle = queues.find((queue) => queue.name === 'lifecycle');
     expect(lifecycle?.counts.failed).toBeGreaterThanOrEqual(1);
     expect(lifecycle?.recentFailures).toContainEqual(
