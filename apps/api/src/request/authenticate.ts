@@ -11,7 +11,7 @@ import {
 } from '@digame/core/auth';
 import { DomainError } from '@digame/core/errors';
 import type { RequestGate } from '@digame/core/request';
-import { cheapestTierWith, type TenantDirectory } from '@digame/core/tenants';
+import { cheapestTierWith, FEATURE_LABELS, type TenantDirectory } from '@digame/core/tenants';
 import { ANONYMOUS, type Caller, type Principal } from './caller.js';
 
 export interface AuthenticateDeps {
@@ -109,6 +109,7 @@ export async function authenticate(deps: AuthenticateDeps, input: AuthenticateIn
           details: {
             reason: 'feature_not_available',
             feature: 'api_access',
+            featureLabel: FEATURE_LABELS.api_access,
             requiredTier: cheapestTierWith('api_access'),
           },
         }),
@@ -142,7 +143,7 @@ export async function authenticate(deps: AuthenticateDeps, input: AuthenticateIn
       rateLimit,
       refusal: new DomainError('TOO_MANY_REQUESTS', `Rate limit of ${result.limit} API calls per hour reached`, {
         retryAfterSeconds,
-        details: { limit: result.limit, resetAt: new Date(result.resetAtMs).toISOString() },
+        details: { reason: 'rate_limited', limit: result.limit, resetAt: new Date(result.resetAtMs).toISOString() },
       }),
     };
   }

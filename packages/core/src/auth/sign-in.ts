@@ -42,7 +42,7 @@ function dummyPasswordHash(): Promise<string> {
 function throttled(retryAfterSeconds: number): DomainError {
   return new DomainError('TOO_MANY_REQUESTS', 'Too many failed sign-in attempts; try again later', {
     retryAfterSeconds,
-    details: { retryAfterSeconds },
+    details: { reason: 'sign_in_throttled', retryAfterSeconds },
   });
 }
 

@@ -117,6 +117,7 @@ export async function admitSignup(ctx: RequestContext): Promise<Actor> {
     if (wait > 0) {
       throw new DomainError('TOO_MANY_REQUESTS', 'Too many organizations created from your address; try later', {
         retryAfterSeconds: wait,
+        details: { reason: 'signup_rate_limited', retryAfterSeconds: wait },
       });
     }
   }
