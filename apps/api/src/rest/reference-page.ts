@@ -3,21 +3,47 @@
  * HTML page (no scripts, no external assets: it works on machines without internet access).
  */
 
+interface Response {
+  description: string;
+  headers?: Record<string, { $ref: string }>;
+  content?: { 'application/json': { schema: unknown } };
+}
+
 interface Operation {
   summary: string;
   description: string;
   operationId: string;
+  'x-trpc-procedure': string;
   tags: string[];
   security: Record<string, unknown>[];
   parameters?: { name: string; in: string; required: boolean; description?: string; schema: unknown }[];
   requestBody?: { content: { 'application/json': { schema: unknown } } };
-  responses: Record<string, { description: string; content?: { 'application/json': { schema: unknown } } }>;
+  responses: Record<string, Response | { $ref: string }>;
 }
 
 interface Document {
   info: { title: string; version: string; description: string };
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, unknown> };
+  components: {
+    schemas: Record<string, unknown>;
+    responses: Record<string, Response>;
+    headers: Record<string, { description: string }>;
+  };
+}
+
+/** The component a `#/components/<kind>/<name>` reference names. */
+function resolve<T>(document: Document, value: T | { $ref: string }): T {
+  if (typeof value !== 'object' || value === null || !('$ref' in value)) return value as T;
+  const [, , kind, name] = value.$ref.split('/');
+  return (document.components as unknown as Record<string, Record<string, T>>)[kind as string]?.[name as string] as T;
+}
+
+/** Schemas in the page show their references resolved, so a reader needs no second lookup. */
+function inline(document: Document, schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => inline(document, item));
+  if (typeof schema !== 'object' || schema === null) return schema;
+  if ('$ref' in schema) return inline(document, resolve(document, schema as { $ref: string }));
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, inline(document, value)]));
 }
 
 const escapeHtml = (text: string) =>
@@ -30,7 +56,7 @@ const code = (text: string) => escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1<
 
 const schemaBlock = (schema: unknown) => `<pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre>`;
 
-function operationHtml(path: string, method: string, op: Operation): string {
+function operationHtml(document: Document, path: string, method: string, op: Operation): string {
   const anchor = op.operationId.replace(/[^a-z0-9]+/gi, '-');
   const parameters = op.parameters?.length
     ? `<h4>Parameters</h4><table><tr><th>Name</th><th>In</th><th>Required</th><th>Schema</th></tr>${op.parameters
@@ -44,19 +70,22 @@ function operationHtml(path: string, method: string, op: Operation): string {
     ? `<h4>Request body <small>application/json</small></h4>${schemaBlock(op.requestBody.content['application/json'].schema)}`
     : '';
   const responses = Object.entries(op.responses)
-    .map(
-      ([status, response]) =>
-        `<details${status.startsWith('2') ? ' open' : ''}><summary><span class="status s${status[0]}">${status}</span> ${escapeHtml(response.description)}</summary>${
-          response.content ? schemaBlock(response.content['application/json'].schema) : ''
-        }</details>`,
-    )
+    .map(([status, reference]) => {
+      const response = resolve(document, reference);
+      const headers = Object.keys(response.headers ?? {});
+      return `<details${status.startsWith('2') ? ' open' : ''}><summary><span class="status s${status[0]}">${status}</span> ${code(response.description)}</summary>${
+        headers.length
+          ? `<p><small>Headers: ${headers.map((name) => `<code>${escapeHtml(name)}</code>`).join(', ')}</small></p>`
+          : ''
+      }${response.content ? schemaBlock(inline(document, response.content['application/json'].schema)) : ''}</details>`;
+    })
     .join('');
   const auth = op.security.some((requirement) => Object.keys(requirement).length === 0)
     ? 'Optional Bearer token'
     : 'Bearer token required';
   return `<section id="${anchor}">
   <h3><span class="method ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3>
-  <p class="summary">${escapeHtml(op.summary)} <small>· ${auth} · procedure <code>${escapeHtml(op.operationId)}</code></small></p>
+  <p class="summary">${escapeHtml(op.summary)} <small>· ${auth} · operation <code>${escapeHtml(op.operationId)}</code> · tRPC <code>${escapeHtml(op['x-trpc-procedure'])}</code></small></p>
   <p>${code(op.description)}</p>
   ${parameters}${body}<h4>Responses</h4>${responses}
 </section>`;
@@ -104,13 +133,27 @@ export function referencePage(document: Document): string {
 <header>
   <h1>${escapeHtml(document.info.title)} <small style="color:#9aa4b5">v${escapeHtml(document.info.version)}</small></h1>
   <p>${code(document.info.description)}</p>
-  <p>Machine-readable document: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).</p>
+  <p>Machine-readable document: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1). The api guide —
+  authentication, the typed client, metering, every error reason, events, CORS, versioning —
+  is <a href="/api/guide">/api/guide</a> (docs/api.md).</p>
 </header>
 <main>
   <nav><ul>${toc}</ul></nav>
   <div>
-    ${operations.map(({ path, method, op }) => operationHtml(path, method, op)).join('\n')}
-    <section><h3>Error body</h3><p>Every error answers with this shape and the HTTP status of its code.</p>${schemaBlock(document.components.schemas.Error)}</section>
+    ${operations.map(({ path, method, op }) => operationHtml(document, path, method, op)).join('\n')}
+    <section><h3>Response headers</h3><table>${Object.entries(document.components.headers)
+      .map(
+        ([name, { description }]) => `<tr><td><code>${escapeHtml(name)}</code></td><td>${code(description)}</td></tr>`,
+      )
+      .join('')}</table></section>
+    <section><h3>Errors</h3><p>Every error answers with the HTTP status of its code and this shape; <code>details.reason</code> says why.</p>${Object.entries(
+      document.components.responses,
+    )
+      .map(
+        ([name, response]) =>
+          `<details><summary>${escapeHtml(name)}: ${code(response.description)}</summary>${schemaBlock(inline(document, response.content?.['application/json'].schema))}</details>`,
+      )
+      .join('')}</section>
   </div>
 </main>
 </body>

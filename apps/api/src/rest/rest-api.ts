@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { DomainError } from '@digame/core/errors';
 import { getTRPCErrorFromUnknown } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
@@ -9,7 +10,7 @@ import type { Caller } from '../request/caller.js';
 import type { ApiDeps, RequestContext } from '../trpc/context.js';
 import { appRouter } from '../trpc/router.js';
 import { createCallerFactory, fieldMessages, inputSummary } from '../trpc/trpc.js';
-import { openApiDocument } from './openapi.js';
+import { openApiDocument, servedDocument } from './openapi.js';
 import { referencePage } from './reference-page.js';
 import { REST_ROUTES, type RestRoute } from './routes.js';
 
@@ -61,6 +62,15 @@ async function readBody(c: Context<Env>, route: RestRoute): Promise<{ body: unkn
   }
 }
 
+/** docs/api.md of the checkout or image the api runs from, served at /api/guide; null when absent. */
+function readGuide(): string | null {
+  try {
+    return fs.readFileSync(new URL('../../../../docs/api.md', import.meta.url), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
 function queryInput(c: Context<Env>, route: RestRoute): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const name of route.query?.names ?? []) {
@@ -80,10 +90,16 @@ export function createRestApi(deps: ApiDeps): Hono<Env> {
   const api = new Hono<Env>();
   const authenticateDeps = { ...deps, redisPrefix: deps.config.REDIS_PREFIX };
   const document = openApiDocument(appRouter);
-  const page = referencePage(document as Parameters<typeof referencePage>[0]);
+  const page = referencePage(document as unknown as Parameters<typeof referencePage>[0]);
+  const guide = readGuide();
 
-  api.get('/openapi.json', (c) => c.json(document));
+  api.get('/openapi.json', (c) => c.json(servedDocument(document, new URL(c.req.url).origin)));
   api.get('/docs', (c) => c.html(page));
+  api.get('/guide', (c) =>
+    guide === null
+      ? c.json(errorBody('NOT_FOUND', 'The api guide is not installed with this server'), 404)
+      : c.body(guide, 200, { 'content-type': 'text/markdown; charset=utf-8' }),
+  );
 
   for (const route of REST_ROUTES) {
     const honoPath = route.path.replace(/^\/api/, '').replace('{id}', ':id');

@@ -1,4 +1,10 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { createTenantWithMembers, type TenantFixture } from '@digame/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +12,9 @@ import { setTenantColumns, tenantUuid } from '../testing/admin.js';
 import { useTestApi } from '../testing/test-api.js';
 
 const api = useTestApi();
+const run = promisify(execFile);
+const apiDir = fileURLToPath(new URL('../..', import.meta.url));
+const bin = (name: string) => path.join(apiDir, 'node_modules/.bin', name);
 let acme: TenantFixture;
 let globex: TenantFixture;
 let acmeId: string;
@@ -77,6 +86,116 @@ describe('OpenAPI document and reference page', () => {
     const update = body.paths['/api/tenants/{id}'].put.requestBody.content['application/json'].schema;
     expect(Object.keys(update.properties)).not.toContain('tenantId');
     expect(update.properties.settings.properties.timezone).toBeDefined();
+  });
+
+  it('passes Redocly’s recommended rules with no error and no warning', async () => {
+    const { body } = await rest('GET', '/api/openapi.json');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digame-openapi-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'openapi.json'), JSON.stringify(body));
+      const lint = await run(bin('redocly'), ['lint', 'openapi.json', '--extends', 'recommended', '--format', 'json'], {
+        cwd: dir,
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }));
+      const report = JSON.parse(lint.stdout.slice(lint.stdout.indexOf('{')));
+      expect(report.problems).toEqual([]);
+      expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('declares servers, license, contact, plain operation ids, headers and every error body with its reasons', async () => {
+    const { body } = await rest('GET', '/api/openapi.json');
+    expect(body.servers).toEqual([{ url: api.url, description: 'This server' }]);
+    expect(body.info.license).toEqual({ name: 'MIT', identifier: 'MIT' });
+    expect(body.info.contact.url).toBe(`${api.url}/api/docs`);
+    // biome-ignore lint/suspicious/noExplicitAny: operations are asserted field by field
+    const operations = Object.values(body.paths as Record<string, Record<string, any>>).flatMap((methods) =>
+      Object.values(methods),
+    );
+    expect(operations.map((op) => op.operationId).sort()).toEqual([
+      'invitationsCreate',
+      'membersList',
+      'tenantsCreate',
+      'tenantsGet',
+      'tenantsUpdate',
+      'usageGet',
+    ]);
+    const update = body.paths['/api/tenants/{id}'].put;
+    expect(Object.keys(update.responses).sort()).toEqual(
+      ['200', '400', '401', '403', '404', '409', '412', '413', '415', '429'].sort(),
+    );
+    expect(Object.keys(update.responses['200'].headers).sort()).toEqual(
+      ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Request-Id'].sort(),
+    );
+    const tooMany = body.components.responses.TooManyRequests;
+    expect(Object.keys(tooMany.headers)).toContain('Retry-After');
+    const reasons = (name: string) =>
+      body.components.schemas[`${name}Error`].properties.error.properties.details?.properties.reason.enum ?? [];
+    expect(reasons('Forbidden')).toEqual(expect.arrayContaining(['missing_permission', 'feature_not_available']));
+    expect(reasons('TooManyRequests')).toEqual(expect.arrayContaining(['rate_limited', 'signup_rate_limited']));
+    expect(reasons('Conflict')).toEqual(expect.arrayContaining(['already_member', 'already_invited']));
+    for (const name of ['Unauthorized', 'NotFound', 'PayloadTooLarge', 'UnsupportedMediaType']) {
+      expect(body.components.responses[name].content['application/json'].schema.$ref).toBe(
+        `#/components/schemas/${name}Error`,
+      );
+    }
+    // GET routes take no body, so they cannot be refused for one.
+    expect(Object.keys(body.paths['/api/tenants/{id}/usage'].get.responses)).not.toContain('415');
+  });
+
+  it('generates an openapi-typescript client that type-checks against the real responses', async () => {
+    const { body } = await rest('GET', '/api/openapi.json');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digame-openapi-ts-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'openapi.json'), JSON.stringify(body));
+      await run(bin('openapi-typescript'), ['openapi.json', '-o', 'schema.d.ts'], { cwd: dir });
+      fs.writeFileSync(
+        path.join(dir, 'client.ts'),
+        [
+          "import createClient from 'openapi-fetch';",
+          "import type { paths } from './schema.js';",
+          'const client = createClient<paths>({ baseUrl: "http://127.0.0.1" });',
+          'export async function usage(id: string): Promise<number> {',
+          "  const { data, error } = await client.GET('/api/tenants/{id}/usage', { params: { path: { id } } });",
+          // The error bodies are a union on `code`; a 403's reasons are an enum.
+          "  if (error?.error.code === 'FORBIDDEN') throw new Error(error.error.details?.reason);",
+          '  if (error) throw new Error(error.error.message);',
+          '  return data.api_calls.this_hour;',
+          '}',
+          'export async function signUp(): Promise<string> {',
+          "  const { data, error } = await client.POST('/api/tenants', {",
+          "    body: { name: 'Typed', admin_email: 'typed@example.com', admin_name: 'Typed Admin' },",
+          '  });',
+          '  if (error) throw new Error(error.error.code);',
+          '  return data.tenant.slug;',
+          '}',
+        ].join('\n'),
+      );
+      fs.writeFileSync(
+        path.join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            strict: true,
+            exactOptionalPropertyTypes: true,
+            noEmit: true,
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            target: 'ES2022',
+            lib: ['ES2022', 'DOM'],
+            types: [],
+            paths: { 'openapi-fetch': [path.join(apiDir, 'node_modules/openapi-fetch')] },
+          },
+          files: ['client.ts'],
+        }),
+      );
+      await run(bin('tsc'), ['-p', '.'], { cwd: dir }).catch((error: { stdout?: string }) => {
+        throw new Error(`the generated client does not type-check:\n${error.stdout}`);
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('has a self-contained reference page', async () => {
