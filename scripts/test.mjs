@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ensureDependencies, pnpm } from './lib/deps.mjs';
 import { ROOT, run, SetupError, stopAll } from './lib/proc.mjs';
 import { ensureServices } from './lib/services.mjs';
+import { ensurePrograms } from './lib/system.mjs';
 
 const vitestArgs = process.argv.slice(2);
 const bin = (name) => path.join(ROOT, 'node_modules/.bin', name);
@@ -23,8 +24,15 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
+/** The browser tests live in apps/web: the whole suite, or a run naming them, needs Chromium. */
+function needsBrowser(args) {
+  const paths = args.filter((arg) => !arg.startsWith('-'));
+  return paths.length === 0 || paths.some((arg) => path.resolve(ROOT, arg).startsWith(path.join(ROOT, 'apps/web')));
+}
+
 async function main() {
   await ensureDependencies();
+  if (needsBrowser(vitestArgs)) await ensurePrograms(['chromium']);
   const services = await ensureServices({ dataDir: '.data/test', fast: true });
   const env = { ...process.env, ...services.env };
   try {

@@ -7,11 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ROOT, run, SetupError, sleep, spawnTracked, stopChild } from './proc.mjs';
-
-const PG_MISSING =
-  'PostgreSQL server binaries not found: install them (Debian: apt-get install -y postgresql-15) or run "docker compose up", or set DATABASE_URL and DATABASE_MIGRATION_URL.';
-const REDIS_MISSING =
-  'redis-server not found: install it (Debian: apt-get install -y redis-server) or run "docker compose up", or set REDIS_URL.';
+import { ensurePrograms, findExecutable, findPostgres } from './system.mjs';
 
 /**
  * Provide PostgreSQL, Redis and an SMTP sink. Returns { env, stop }: env holds DATABASE_URL,
@@ -28,9 +24,11 @@ export async function ensureServices({ dataDir, fast = false }) {
   if (!useRedis) env.REDIS_URL = process.env.REDIS_URL;
   if (!useSink) Object.assign(env, pick(process.env, 'SMTP_URL', 'MAIL_SINK_URL'));
 
-  // Find every binary before starting anything: a missing one fails at once and leaves nothing running.
+  // Find (or install) every binary before starting anything: a missing one fails at once and leaves
+  // nothing running.
+  await ensurePrograms([...(usePg ? ['postgres'] : []), ...(useRedis ? ['redis'] : [])]);
   const pgBin = usePg ? findPostgres() : null;
-  const redisBin = useRedis ? findRedis() : null;
+  const redisBin = useRedis ? findExecutable('redis-server') : null;
 
   fs.mkdirSync(dir, { recursive: true });
   const state = new State(path.join(dir, 'services.json'));
@@ -63,25 +61,6 @@ export async function ensureServices({ dataDir, fast = false }) {
 }
 
 // ---------------------------------------------------------------- PostgreSQL
-
-function findPostgres() {
-  const has = (bin) => ['postgres', 'initdb', 'pg_ctl', 'psql'].every((f) => fs.existsSync(path.join(bin, f)));
-  try {
-    const bin = execFileSync('pg_config', ['--bindir'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    if (has(bin)) return bin;
-  } catch {
-    // No pg_config (it comes with libpq-dev): look where Debian installs the servers.
-  }
-  const base = '/usr/lib/postgresql';
-  const versions = fs.existsSync(base) ? fs.readdirSync(base).filter((v) => /^\d+$/.test(v)) : [];
-  for (const version of versions.sort((a, b) => b - a)) {
-    if (has(path.join(base, version, 'bin'))) return path.join(base, version, 'bin');
-  }
-  throw new SetupError(PG_MISSING);
-}
 
 async function startPostgres(bin, dir, state, ports, fast) {
   const pg = state.section('postgres');
@@ -230,17 +209,6 @@ function makeTraversable(dir) {
 }
 
 // ---------------------------------------------------------------- Redis
-
-function findRedis() {
-  for (const dir of [...(process.env.PATH ?? '').split(path.delimiter), '/usr/bin', '/usr/local/bin']) {
-    const exe = path.join(dir || '.', 'redis-server');
-    try {
-      fs.accessSync(exe, fs.constants.X_OK);
-      return exe;
-    } catch {}
-  }
-  throw new SetupError(REDIS_MISSING);
-}
 
 async function startRedis(bin, dir, state, ports) {
   const redis = state.section('redis');
