@@ -204,6 +204,11 @@ describe('OpenAPI document and reference page', () => {
     expect(headers.get('content-type')).toMatch(/text\/html/);
     for (const [, path] of BRIEF_ENDPOINTS) expect(body).toContain(path);
     expect(body).not.toMatch(/<script|<link|src="http/);
+    expect(body).toContain('href="/api/guide"');
+    const guide = await rest('GET', '/api/guide');
+    expect(guide.status).toBe(200);
+    expect(guide.headers.get('content-type')).toMatch(/text\/markdown/);
+    expect(guide.body).toContain('# The Digame Tenancy API');
   });
 });
 
