@@ -75,6 +75,14 @@ export interface ErrorReasons {
   invitation_expired: { expiredAt: string };
   /** No invitation has this token. */
   invitation_unknown: Record<never, never>;
+  /** Needs a member behind the credential (support tickets). */
+  member_required: Record<never, never>;
+  /** Only the person who opened a ticket rates it. */
+  not_the_opener: Record<never, never>;
+  /** The ticket is resolved; open a new one. */
+  ticket_resolved: Record<never, never>;
+  /** A ticket is rated once it is resolved. */
+  ticket_not_resolved: Record<never, never>;
   /** The signed-in user is not the invited address. */
   invitation_email_mismatch: Record<never, never>;
   /** The invited address has an account: sign in to accept. */
@@ -116,6 +124,10 @@ const REASONS: Record<ErrorReason, true> = {
   invitation_unknown: true,
   invitation_email_mismatch: true,
   sign_in_required: true,
+  member_required: true,
+  not_the_opener: true,
+  ticket_resolved: true,
+  ticket_not_resolved: true,
 };
 export const ERROR_REASONS = Object.keys(REASONS) as ErrorReason[];
 

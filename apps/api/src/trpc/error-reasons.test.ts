@@ -34,13 +34,6 @@ describe('the error reason catalogue', () => {
     }
   });
 
-  it('is the one the api guide lists, each with its code', () => {
-    const guide = fs.readFileSync(path.join(root, 'docs/api.md'), 'utf8');
-    for (const [reason, { code }] of Object.entries(ERROR_REASONS)) {
-      expect(guide, reason).toMatch(new RegExp(`^\\| \`${reason}\` \\| ${code}\\b`, 'm'));
-    }
-  });
-
   it('is the one @digame/client types', () => {
     expect([...CLIENT_REASONS].sort()).toEqual(Object.keys(ERROR_REASONS).sort());
   });

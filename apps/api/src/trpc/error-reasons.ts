@@ -22,6 +22,8 @@ export const ERROR_REASONS = {
   scope_exceeds_creator: { code: 'FORBIDDEN', summary: 'An API key may not get `scopes` its creator lacks.' },
   exceeds_own_permissions: { code: 'FORBIDDEN', summary: 'Nobody may grant `permissions` they lack themselves.' },
   contract_tier: { code: 'FORBIDDEN', summary: 'The tier is set by a contract; a platform operator changes it.' },
+  member_required: { code: 'FORBIDDEN', summary: 'Needs a member behind the credential (support tickets).' },
+  not_the_opener: { code: 'FORBIDDEN', summary: 'Only the person who opened a ticket rates it.' },
   invitation_email_mismatch: { code: 'FORBIDDEN', summary: 'The signed-in user is not the invited address.' },
   sign_in_required: { code: 'UNAUTHORIZED', summary: 'The invited address has an account: sign in to accept.' },
   invitation_unknown: { code: 'NOT_FOUND', summary: 'No invitation has this token.' },
@@ -37,6 +39,8 @@ export const ERROR_REASONS = {
     code: 'PRECONDITION_FAILED',
     summary: 'The organization uses more than `tier` allows; `problems` say what to change.',
   },
+  ticket_resolved: { code: 'PRECONDITION_FAILED', summary: 'The ticket is resolved; open a new one.' },
+  ticket_not_resolved: { code: 'PRECONDITION_FAILED', summary: 'A ticket is rated once it is resolved.' },
   invitation_expired: { code: 'PRECONDITION_FAILED', summary: 'The invitation expired (`expiredAt`).' },
   allowlist_excludes_caller: {
     code: 'PRECONDITION_FAILED',
