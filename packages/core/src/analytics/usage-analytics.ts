@@ -65,9 +65,13 @@ export interface UsageInsights {
   summary: string;
 }
 
-/** Trend, anomalies and a projection from the last 28 days, explained in one sentence. */
+/**
+ * Trend, anomalies and a projection from the last 28 complete days, explained in one sentence.
+ * Today is left out: a day still in progress always looks like a drop (most of all just after
+ * midnight UTC) and would turn a steady tenant into a shrinking one.
+ */
 export async function usageInsights(ctx: TenantContext, hourlyLimit: number): Promise<UsageInsights> {
-  const days = await dailyUsage(ctx, 28);
+  const days = (await dailyUsage(ctx, 29)).slice(0, -1);
   const calls = days.map((d) => d.apiCalls);
   const n = calls.length;
   const mean = calls.reduce((a, b) => a + b, 0) / n;

@@ -27,9 +27,10 @@ beforeAll(async () => {
   basic = await createTenantWithMembers(api.database.db, 'Analytics Basic', 'basic');
   professional = await createTenantWithMembers(api.database.db, 'Analytics Pro', 'professional');
   enterprise = await createTenantWithMembers(api.database.db, 'Analytics Enterprise', 'enterprise');
-  await seedUsage(professional, 28 * 24, () => 10);
+  // 29 days back, so the 28 complete days the insights read are all fully seeded at any time of day.
+  await seedUsage(professional, 29 * 24, () => 10);
   // The enterprise tenant grows: older hours see fewer calls.
-  await seedUsage(enterprise, 28 * 24, (hoursAgo) => 200 - Math.floor(hoursAgo / 24) * 5);
+  await seedUsage(enterprise, 29 * 24, (hoursAgo) => 200 - Math.floor(hoursAgo / 24) * 5);
 });
 
 describe('analytics feature gates per tier', () => {

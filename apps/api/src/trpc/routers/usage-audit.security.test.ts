@@ -44,11 +44,12 @@ describe('usage.get', () => {
         periodStart: new Date(previousHour),
         quantity: 40,
       });
-      // Yesterday's calls are not today's.
+      // Yesterday's calls are not today's (two hours before midnight: in the first hour of a day the
+      // previous hour is yesterday's last one, seeded above).
       em.create(UsageRecord, {
         tenant: tenant.tenantId,
         metric: 'api_calls',
-        periodStart: new Date(dayStart - HOUR),
+        periodStart: new Date(dayStart - 2 * HOUR),
         quantity: 500,
       });
     });
