@@ -6,4 +6,4 @@ export {
   LimitAlert,
   type LimitAlertEntity,
 } from './limit-alert.entity.js';
-export { evaluateLimitAlerts, type LimitReadings, type RaisedAlert } from './limit-alerts.js';
+export { evaluateLimitAlerts, type LimitReadings, type RaisedAlert, recentLimitAlerts } from './limit-alerts.js';

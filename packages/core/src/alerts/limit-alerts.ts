@@ -2,7 +2,7 @@ import { tenantAdmins } from '../mail/recipients.js';
 import { hourStart } from '../request/gate.js';
 import type { TenantContext } from '../services/context.js';
 import type { TenantEntity } from '../tenants/tenant.entity.js';
-import { ALERT_THRESHOLDS, type AlertLimit } from './limit-alert.entity.js';
+import { ALERT_THRESHOLDS, type AlertLimit, LimitAlert } from './limit-alert.entity.js';
 
 const GIB = 1024 ** 3;
 
@@ -101,4 +101,24 @@ async function announce(ctx: TenantContext, tenant: TenantEntity, alert: RaisedA
     );
   }
   ctx.publish('alert.raised', { ...alert });
+}
+
+/** The tenant's latest raised alerts, newest first, for the dashboard's feed. */
+export async function recentLimitAlerts(
+  ctx: TenantContext,
+  limit: number,
+): Promise<Array<RaisedAlert & { raisedAt: Date }>> {
+  const rows = await ctx.em.find(
+    LimitAlert,
+    { tenant: ctx.tenantId },
+    { orderBy: { raisedAt: 'desc', thresholdPercent: 'desc' }, limit },
+  );
+  return rows.map((row) => ({
+    limit: row.limit,
+    thresholdPercent: row.thresholdPercent,
+    used: row.used,
+    max: row.max,
+    periodStart: row.periodStart.toISOString(),
+    raisedAt: row.raisedAt,
+  }));
 }

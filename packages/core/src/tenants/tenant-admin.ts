@@ -5,6 +5,7 @@ import { audit, changedFields } from '../audit/audit.js';
 import { currentMonthlyPriceCents } from '../billing/billing.service.js';
 import { billingProviderOf } from '../billing/billing-provider.js';
 import { LedgerEntry, type LedgerEntryKind } from '../billing/ledger-entry.entity.js';
+import { billingMonth, prorate } from '../billing/periods.js';
 import { DomainError } from '../errors/domain-error.js';
 import { assertFeature, recomputeFeatures } from '../features/features.js';
 import { activeSeatCount } from '../members/member-guards.js';
@@ -414,6 +415,51 @@ export async function changeTier(ctx: TenantContext, input: { tier: TierName }):
     });
   }
   return applyPlan(ctx, { tier: input.tier, monthlyPriceCents: price, limits: TIERS[input.tier].limits });
+}
+
+/** What a self-serve tier change would do, shown before the admin confirms it; nothing is written. */
+export interface TierChangePreview {
+  fromTier: TierName;
+  toTier: TierName;
+  kind: LedgerEntryKind;
+  isTrial: boolean;
+  monthlyPriceCents: number;
+  previousMonthlyPriceCents: number;
+  /** Charged (positive) or credited (negative) for the rest of this billing month. */
+  proratedAmountCents: number;
+  periodEnd: Date;
+  /** Why the organization would not fit the plan (a downgrade is then refused). */
+  problems: Awaited<ReturnType<typeof planMisfits>>;
+}
+
+export async function previewTierChange(ctx: TenantContext, input: { tier: TierName }): Promise<TierChangePreview> {
+  const tenant = await thisTenant(ctx);
+  const price = TIERS[input.tier].monthlyPriceCents;
+  if (price === null) {
+    throw new DomainError('FORBIDDEN', `The ${TIERS[input.tier].label} plan is arranged with a platform operator`, {
+      details: { reason: 'contract_tier', tier: input.tier },
+    });
+  }
+  const previous = tenant.isTrial ? 0 : await currentMonthlyPriceCents(ctx.em, tenant);
+  const rank = (tier: TierName) => TIER_NAMES.indexOf(tier);
+  const kind: LedgerEntryKind = tenant.isTrial
+    ? 'trial_conversion'
+    : rank(input.tier) > rank(tenant.subscriptionTier)
+      ? 'upgrade'
+      : rank(input.tier) < rank(tenant.subscriptionTier)
+        ? 'downgrade'
+        : 'custom_plan';
+  return {
+    fromTier: tenant.subscriptionTier,
+    toTier: input.tier,
+    kind,
+    isTrial: tenant.isTrial,
+    monthlyPriceCents: price,
+    previousMonthlyPriceCents: previous,
+    proratedAmountCents: prorate(price - previous, ctx.now),
+    periodEnd: billingMonth(ctx.now).end,
+    problems: await planMisfits(ctx, TIERS[input.tier].limits),
+  };
 }
 
 export interface SetPlan {

@@ -1,6 +1,7 @@
 export {
   type ApiCallCounterReader,
   getUsage,
+  hourlyApiCalls,
   latestStorageBytes,
   redisApiCallCounters,
   type UsageReport,

@@ -103,3 +103,31 @@ export async function getUsage(ctx: TenantContext, counters: ApiCallCounterReade
     measured_at: ctx.now,
   };
 }
+
+/**
+ * API calls per UTC hour for the last `hours` hours, oldest first, the current hour included. Each
+ * hour is the larger of its record and its live counter, as in `apiCallsToday`.
+ */
+export async function hourlyApiCalls(
+  ctx: TenantContext,
+  counters: ApiCallCounterReader,
+  hours: number,
+): Promise<Array<{ hour: Date; apiCalls: number }>> {
+  const currentHour = hourStart(ctx.now.getTime());
+  const starts = Array.from({ length: hours }, (_, index) => currentHour - (hours - 1 - index) * HOUR_MS);
+  const first = starts[0] ?? currentHour;
+  const records = await ctx.em.find(UsageRecord, {
+    tenant: ctx.tenantId,
+    metric: 'api_calls',
+    periodStart: { $gte: new Date(first), $lte: new Date(currentHour) },
+  });
+  const recorded = new Map(records.map((record) => [record.periodStart.getTime(), record.quantity]));
+  // Counters of flushed, closed hours are gone; only the last day's can still be live.
+  const liveStarts = starts.filter((start) => start > currentHour - 24 * HOUR_MS);
+  const live = await counters.read(ctx.tenantId, liveStarts);
+  const liveByStart = new Map(liveStarts.map((start, index) => [start, live[index] ?? 0]));
+  return starts.map((start) => ({
+    hour: new Date(start),
+    apiCalls: Math.max(liveByStart.get(start) ?? 0, recorded.get(start) ?? 0),
+  }));
+}

@@ -8,7 +8,7 @@ import { DomainError } from '../errors/domain-error.js';
 import { enqueueAfterCommit } from '../services/effects.js';
 import { hashPassword } from './password.js';
 import { assertAcceptablePassword } from './password-policy.js';
-import { consumePasswordToken, issuePasswordToken, setPasswordUrl } from './password-tokens.js';
+import { consumePasswordToken, inspectPasswordToken, issuePasswordToken, setPasswordUrl } from './password-tokens.js';
 import { normalizeEmail, User, type UserEntity } from './user.entity.js';
 
 export interface Profile {
@@ -81,6 +81,14 @@ export async function requestPasswordReset(identity: IdentityDeps, email: string
     enqueueAfterCommit(em, identity.services, 'email.send', payload);
   });
   issue.catch((error: unknown) => identity.db.onEffectError(error));
+}
+
+/** Whether a set-password link still works, and for whom; the link stays usable. */
+export function checkPasswordLink(
+  identity: IdentityDeps,
+  token: string,
+): Promise<{ email: string; purpose: 'welcome' | 'reset'; expiresAt: Date }> {
+  return identity.db.inGlobal((em) => inspectPasswordToken(em, token));
 }
 
 /**

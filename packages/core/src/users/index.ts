@@ -1,5 +1,6 @@
 export {
   changePassword,
+  checkPasswordLink,
   getProfile,
   type Profile,
   requestPasswordReset,

@@ -36,17 +36,18 @@ const INVALID = () =>
     fields: { token: 'invalid, already used or expired' },
   });
 
-/** The user a valid, unexpired link belongs to, locked for the update; the link is cleared. */
-export async function consumePasswordToken(
+/** The user a valid, unexpired link belongs to, or null; locked for an update when asked. */
+async function tokenOwner(
   em: EntityManager,
   token: string,
-  now = new Date(),
-): Promise<{ user: UserEntity; purpose: PasswordTokenPurpose }> {
+  now: Date,
+  lock: boolean,
+): Promise<{ user: UserEntity; purpose: PasswordTokenPurpose; expiresAt: Date } | null> {
   const match = PATTERN.exec(token.trim());
-  if (!match) throw INVALID();
+  if (!match) return null;
   const hex = match[1] as string;
   const userId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  const user = await em.findOne(User, { id: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  const user = await em.findOne(User, { id: userId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
   if (
     !user?.isActive ||
     !user.passwordTokenHash ||
@@ -55,9 +56,34 @@ export async function consumePasswordToken(
     user.passwordTokenExpiresAt <= now ||
     !secretMatches(match[2] as string, user.passwordTokenHash)
   ) {
-    throw INVALID();
+    return null;
   }
-  const purpose = user.passwordTokenPurpose;
+  return { user, purpose: user.passwordTokenPurpose, expiresAt: user.passwordTokenExpiresAt };
+}
+
+/**
+ * What a link is for, without using it: the set-password page says "this link is used or expired"
+ * before anyone types a password.
+ */
+export async function inspectPasswordToken(
+  em: EntityManager,
+  token: string,
+  now = new Date(),
+): Promise<{ email: string; purpose: PasswordTokenPurpose; expiresAt: Date }> {
+  const owner = await tokenOwner(em, token, now, false);
+  if (!owner) throw INVALID();
+  return { email: owner.user.email, purpose: owner.purpose, expiresAt: owner.expiresAt };
+}
+
+/** The user a valid, unexpired link belongs to, locked for the update; the link is cleared. */
+export async function consumePasswordToken(
+  em: EntityManager,
+  token: string,
+  now = new Date(),
+): Promise<{ user: UserEntity; purpose: PasswordTokenPurpose }> {
+  const owner = await tokenOwner(em, token, now, true);
+  if (!owner) throw INVALID();
+  const { user, purpose } = owner;
   user.passwordTokenHash = null;
   user.passwordTokenPurpose = null;
   user.passwordTokenExpiresAt = null;

@@ -64,6 +64,10 @@ describe('password reset by email', () => {
     const short = await refusedWith(api.client().auth.setPassword.mutate({ token, password: 'short' }));
     expect(short.fields).toEqual({ password: 'Use at least 8 characters' });
 
+    // Checking the link does not use it, and says whom it is for.
+    expect(await api.client().auth.passwordLink.query({ token })).toMatchObject({ email, purpose: 'reset' });
+    expect(await api.client().auth.passwordLink.query({ token })).toMatchObject({ email });
+
     const done = await api.client().auth.setPassword.mutate({ token, password: 'a brand new passphrase' });
     expect(done).toEqual({ ok: true, email });
     expect(Object.keys(done)).not.toContain('accessToken');
@@ -76,6 +80,10 @@ describe('password reset by email', () => {
 
     const used = await refusedWith(api.client().auth.setPassword.mutate({ token, password: 'yet another passphrase' }));
     expect(used).toMatchObject({ code: 'BAD_REQUEST', fields: { token: 'invalid, already used or expired' } });
+    expect(await refusedWith(api.client().auth.passwordLink.query({ token }))).toMatchObject({
+      code: 'BAD_REQUEST',
+      fields: { token: 'invalid, already used or expired' },
+    });
     expect((await auditActions(api.database.db, acme.tenantId, 'auth.password_reset')).length).toBe(1);
   });
 

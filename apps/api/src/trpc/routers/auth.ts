@@ -10,6 +10,7 @@ import { ROLES } from '@digame/core/members';
 import { FEATURES, TIER_NAMES } from '@digame/core/tenants';
 import {
   changePassword,
+  checkPasswordLink,
   getProfile,
   membershipsOf,
   PASSWORD_MAX_LENGTH,
@@ -197,6 +198,15 @@ export const authRouter = router({
       await requestPasswordReset(ctx.identity, input.email, anonymousActor(ctx));
       return { ok: true as const, message: 'If an account uses that address, a reset link is on its way.' };
     }),
+
+  /**
+   * Whether a welcome or reset link still works, without using it, so the page can say "used or
+   * expired" (and offer a new link) before anyone types a password.
+   */
+  passwordLink: publicProcedure
+    .input(z.strictObject({ token: z.string().min(1).max(200) }))
+    .output(z.object({ email: z.string(), purpose: z.enum(['welcome', 'reset']), expiresAt: isoDateTime }))
+    .query(({ ctx, input }) => checkPasswordLink(ctx.identity, input.token)),
 
   /**
    * Sets a password from a welcome or reset link (single use, expiring). Does not sign in; every

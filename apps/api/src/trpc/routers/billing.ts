@@ -6,7 +6,7 @@ import {
   markOverdueInvoices,
   recordInvoicePayment,
 } from '@digame/core/billing';
-import { changeTier, setPlan, TIER_NAMES } from '@digame/core/tenants';
+import { changeTier, previewTierChange, setPlan, TIER_NAMES } from '@digame/core/tenants';
 import { z } from 'zod';
 import { can, operatorProcedure, router } from '../trpc.js';
 import { addressedTenantProcedure, isoDateTime, resolveTenant, tenantAddress } from './admin-common.js';
@@ -56,6 +56,27 @@ export const billingRouter = router({
       }),
     )
     .query(({ ctx }) => ctx.run(billingSummary)),
+
+  /**
+   * What `changeTier` would do, for the confirmation step: the new price, the prorated charge or
+   * credit for the rest of the month, and anything that keeps the organization from fitting.
+   */
+  previewTierChange: can('billing.manage')
+    .input(z.strictObject({ tier: z.enum(TIER_NAMES) }))
+    .output(
+      z.object({
+        fromTier: z.enum(TIER_NAMES),
+        toTier: z.enum(TIER_NAMES),
+        kind: z.enum(LEDGER_ENTRY_KINDS),
+        isTrial: z.boolean(),
+        monthlyPriceCents: z.number().int(),
+        previousMonthlyPriceCents: z.number().int(),
+        proratedAmountCents: z.number().int(),
+        periodEnd: isoDateTime,
+        problems: z.array(z.object({ limit: z.string(), current: z.number(), allowed: z.number(), fix: z.string() })),
+      }),
+    )
+    .query(({ ctx, input }) => ctx.run((sc) => previewTierChange(sc, input))),
 
   /**
    * Upgrade or downgrade at catalog prices (converts a trial). A downgrade the organization does not

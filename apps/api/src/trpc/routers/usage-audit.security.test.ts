@@ -1,3 +1,4 @@
+import { LimitAlert } from '@digame/core/alerts';
 import { apiCallCounterKey, hourStart } from '@digame/core/request';
 import { createTenantWithMembers, type TenantFixture } from '@digame/core/testing';
 import { UsageRecord } from '@digame/core/usage';
@@ -176,5 +177,82 @@ describe('audit.list', () => {
     const entries = (await admin.audit.list.query({ limit: 100 })).items;
     expect(entries.some((entry) => JSON.stringify(entry.details).includes('Umbrella'))).toBe(false);
     expect((await admin.audit.list.query({ actorUserId: other.users.admin })).items).toEqual([]);
+  });
+});
+
+describe('usage.apiCallsByHour and usage.alerts', () => {
+  it('lists the hours oldest first, the current one live from its counter, and only the caller’s tenant', async () => {
+    const tenant = await createTenantWithMembers(api.database.db, 'Hourly', 'professional');
+    const other = await createTenantWithMembers(api.database.db, 'Hourly Other', 'professional');
+    const currentHour = hourStart(Date.now());
+    await api.database.db.inTenant(tenant.tenantId, async (em) => {
+      em.create(UsageRecord, {
+        tenant: tenant.tenantId,
+        metric: 'api_calls',
+        periodStart: new Date(currentHour - 30 * HOUR),
+        quantity: 70,
+      });
+    });
+    await api.database.db.inTenant(other.tenantId, async (em) => {
+      em.create(UsageRecord, {
+        tenant: other.tenantId,
+        metric: 'api_calls',
+        periodStart: new Date(currentHour - 30 * HOUR),
+        quantity: 999,
+      });
+    });
+    const member = await clientAs(api, tenant, 'member');
+    const hours = await member.usage.apiCallsByHour.query({ hours: 48 });
+    expect(hours).toHaveLength(48);
+    expect(hours.at(-1)?.hour).toBe(new Date(currentHour).toISOString());
+    expect(hours.find((point) => point.hour === new Date(currentHour - 30 * HOUR).toISOString())?.apiCalls).toBe(70);
+    // This very call was counted in the current hour.
+    expect(hours.at(-1)?.apiCalls).toBeGreaterThan(0);
+    expect(hours.some((point) => point.apiCalls === 999)).toBe(false);
+    await expectRefused(member.usage.apiCallsByHour.query({ hours: 0 }), 'BAD_REQUEST');
+    await expectRefused(
+      (await clientAs(api, tenant, 'viewer')).usage.apiCallsByHour.query({}),
+      'FORBIDDEN',
+      'Missing permission: usage.read',
+    );
+  });
+
+  it('lists the tenant’s own raised alerts, newest first; RLS hides the others with the ORM filter off', async () => {
+    const tenant = await createTenantWithMembers(api.database.db, 'Alerted', 'basic');
+    const other = await createTenantWithMembers(api.database.db, 'Alerted Other', 'basic');
+    const currentHour = new Date(hourStart(Date.now()));
+    for (const [fixture, used] of [
+      [tenant, 960],
+      [other, 999],
+    ] as const) {
+      await api.database.db.inTenant(fixture.tenantId, async (em) => {
+        for (const [threshold, at] of [
+          [80, new Date(currentHour.getTime() + 1000)],
+          [95, new Date(currentHour.getTime() + 2000)],
+        ] as const) {
+          em.create(LimitAlert, {
+            tenant: fixture.tenantId,
+            limit: 'api_calls',
+            thresholdPercent: threshold,
+            periodStart: currentHour,
+            used,
+            max: 1000,
+            raisedAt: at,
+          });
+        }
+      });
+    }
+    const alerts = await (await clientAs(api, tenant, 'member')).usage.alerts.query({});
+    expect(alerts.map((alert) => [alert.thresholdPercent, alert.used])).toEqual([
+      [95, 960],
+      [80, 960],
+    ]);
+    const seen = await api.database.db.inTenant(tenant.tenantId, (em) => em.find(LimitAlert, {}, { filters: false }));
+    expect(seen.every((row) => row.used === 960)).toBe(true);
+    await expectRefused(
+      (await clientAs(api, tenant, 'viewer')).usage.alerts.query({}),
+      'FORBIDDEN',
+      'Missing permission: usage.read',
+    );
   });
 });

@@ -1,6 +1,7 @@
-import { getUsage, redisApiCallCounters } from '@digame/core/usage';
+import { ALERT_LIMITS, recentLimitAlerts } from '@digame/core/alerts';
+import { getUsage, hourlyApiCalls, redisApiCallCounters } from '@digame/core/usage';
 import { z } from 'zod';
-import { router } from '../trpc.js';
+import { can, router } from '../trpc.js';
 import { addressedTenantProcedure, isoDateTime, tenantAddress } from './admin-common.js';
 
 const percent = z.number().describe('Share of the limit used, in percent (one decimal)');
@@ -23,4 +24,40 @@ export const usageRouter = router({
       }),
     )
     .query(({ ctx }) => ctx.run((sc) => getUsage(sc, redisApiCallCounters(ctx.redis, ctx.config.REDIS_PREFIX)))),
+
+  /** API calls per UTC hour, oldest first, the current hour included (a week by default). */
+  apiCallsByHour: can('usage.read')
+    .input(
+      z
+        .strictObject({
+          hours: z
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 31)
+            .default(24 * 7),
+        })
+        .default({ hours: 168 }),
+    )
+    .output(z.array(z.object({ hour: isoDateTime, apiCalls: z.number().int() })))
+    .query(({ ctx, input }) =>
+      ctx.run((sc) => hourlyApiCalls(sc, redisApiCallCounters(ctx.redis, ctx.config.REDIS_PREFIX), input.hours)),
+    ),
+
+  /** The latest 80 % / 95 % limit alerts, newest first. */
+  alerts: can('usage.read')
+    .input(z.strictObject({ limit: z.number().int().min(1).max(100).default(20) }).default({ limit: 20 }))
+    .output(
+      z.array(
+        z.object({
+          limit: z.enum(ALERT_LIMITS),
+          thresholdPercent: z.number().int(),
+          used: z.number(),
+          max: z.number(),
+          periodStart: z.string(),
+          raisedAt: isoDateTime,
+        }),
+      ),
+    )
+    .query(({ ctx, input }) => ctx.run((sc) => recentLimitAlerts(sc, input.limit))),
 });

@@ -1,0 +1,42 @@
+import type { Permission } from '@digame/core/auth';
+import type { LinkProps } from '@tanstack/react-router';
+import { CreditCard, LayoutDashboard, type LucideIcon } from 'lucide-react';
+
+/**
+ * The console's navigation: the sidebar (and the phone menu) render exactly this list.
+ *
+ * Adding a screen (other areas too, e.g. the operator console or data lifecycle screens):
+ *  1. add a route file under src/routes/ named like its URL (`files.tsx`, `operator/tenants.tsx`,
+ *     `operator/tenants/$tenantId.tsx`); the router plugin picks it up and code-splits it. Render
+ *     its content inside `<Page title=…>` from src/ui/page.tsx (title, focused heading) and its
+ *     queries through `<QueryView>` from src/features/common/query-view.tsx (loading/error/empty).
+ *  2. add one line below in the section it belongs to, with the permission that shows it (or
+ *     `operatorOnly` for platform operators). Items a user may not use are not shown.
+ *  Public pages (no sign-in) set `staticData: { public: true }` on their route instead.
+ */
+export interface NavItem {
+  to: LinkProps['to'];
+  label: string;
+  icon: LucideIcon;
+  /** Shown only to credentials holding this permission. */
+  permission?: Permission;
+  /** Shown only to platform operators. */
+  operatorOnly?: boolean;
+  /** Highlight on sub-paths too (`/settings/branding` under `/settings`). */
+  matchSubPaths?: boolean;
+}
+
+export interface NavSection {
+  label: string;
+  items: NavItem[];
+}
+
+export const NAV_SECTIONS: NavSection[] = [
+  {
+    label: 'Organization',
+    items: [
+      { to: '/', label: 'Overview', icon: LayoutDashboard },
+      { to: '/billing', label: 'Plan and billing', icon: CreditCard, permission: 'tenant.read' },
+    ],
+  },
+];

@@ -1,0 +1,34 @@
+import { useQuery } from '@tanstack/react-query';
+import { createFileRoute } from '@tanstack/react-router';
+import { AlertsFeed } from '../features/overview/alerts-feed.js';
+import { ApiCallsChart } from '../features/overview/api-calls-chart.js';
+import { TrialBanner } from '../features/overview/trial-banner.js';
+import { UsageGauges } from '../features/overview/usage-gauges.js';
+import { usePermissions } from '../lib/permissions.js';
+import { useSignedInSession } from '../lib/session.js';
+import { trpc } from '../lib/trpc.js';
+import { Page } from '../ui/page.js';
+
+export const Route = createFileRoute('/')({
+  component: OverviewPage,
+});
+
+function OverviewPage() {
+  const session = useSignedInSession();
+  const tenant = useQuery(trpc.tenants.get.queryOptions());
+  const { can } = usePermissions();
+  return (
+    <Page title="Overview" description={`${session.tenant.name} at a glance, updated live.`}>
+      {tenant.data && <TrialBanner tenant={tenant.data} canManageBilling={can('billing.manage')} />}
+      {can('usage.read') && (
+        <>
+          <UsageGauges />
+          <div className="grid gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
+            <ApiCallsChart />
+            <AlertsFeed />
+          </div>
+        </>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,110 @@
+import type { ReactNode } from 'react';
+import { cn } from './cn.js';
+
+export interface Column<Row> {
+  header: string;
+  cell: (row: Row) => ReactNode;
+  /** The row's name for screen readers: rendered as a row header. */
+  rowHeader?: boolean;
+  className?: string;
+  /** Hidden on phones when the table would otherwise be too wide to read. */
+  hideOnPhone?: boolean;
+}
+
+/**
+ * A table with a caption. On narrow screens it scrolls inside its own box, so the page itself never
+ * scrolls sideways.
+ */
+export function DataTable<Row>(props: {
+  caption: string;
+  captionHidden?: boolean;
+  columns: Array<Column<Row>>;
+  rows: Row[];
+  rowKey: (row: Row) => string;
+}) {
+  return (
+    <div className="-mx-1 overflow-x-auto px-1">
+      <table className="w-full border-collapse text-sm">
+        <caption className={props.captionHidden === false ? 'mb-2 text-left text-sm text-muted-foreground' : 'sr-only'}>
+          {props.caption}
+        </caption>
+        <thead>
+          <tr className="border-b border-border text-left text-muted-foreground">
+            {props.columns.map((column) => (
+              <th
+                key={column.header}
+                scope="col"
+                className={cn('px-2 py-2 font-medium whitespace-nowrap', column.hideOnPhone && 'hidden sm:table-cell', column.className)}
+              >
+                {column.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((row) => (
+            <tr key={props.rowKey(row)} className="border-b border-border last:border-0">
+              {props.columns.map((column) =>
+                column.rowHeader ? (
+                  <th
+                    key={column.header}
+                    scope="row"
+                    className={cn(
+                      'px-2 py-2 text-left font-normal',
+                      column.hideOnPhone && 'hidden sm:table-cell',
+                      column.className,
+                    )}
+                  >
+                    {column.cell(row)}
+                  </th>
+                ) : (
+                  <td
+                    key={column.header}
+                    className={cn(
+                      'px-2 py-2 align-top',
+                      column.hideOnPhone && 'hidden sm:table-cell',
+                      column.className,
+                    )}
+                  >
+                    {column.cell(row)}
+                  </td>
+                ),
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Previous / next for cursor-paged lists. */
+export function Pager(props: {
+  page: number;
+  hasPrevious: boolean;
+  hasNext: boolean;
+  onPrevious: () => void;
+  onNext: () => void;
+}) {
+  return (
+    <nav aria-label="Pages" className="mt-3 flex items-center justify-between gap-2 text-sm">
+      <button
+        type="button"
+        className="rounded-md border border-border px-3 py-1.5 disabled:opacity-50"
+        disabled={!props.hasPrevious}
+        onClick={props.onPrevious}
+      >
+        Previous
+      </button>
+      <span className="text-muted-foreground">Page {props.page}</span>
+      <button
+        type="button"
+        className="rounded-md border border-border px-3 py-1.5 disabled:opacity-50"
+        disabled={!props.hasNext}
+        onClick={props.onNext}
+      >
+        Next
+      </button>
+    </nav>
+  );
+}
