@@ -17,7 +17,7 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
 type Expect<T extends true> = T;
 export type InferenceChecks = [
   Expect<Equal<Tier, 'basic' | 'professional' | 'enterprise'>>,
-  Expect<Equal<DigameOutputs['usage']['get']['api_calls']['this_hour'], number>>,
+  Expect<Equal<DigameOutputs['usage']['get']['apiCalls']['thisHour'], number>>,
   Expect<Equal<DigameOutputs['auth']['whoami']['kind'], 'session' | 'api_key'>>,
 ];
 
@@ -69,12 +69,12 @@ export async function threeCalls(url: string, apiKey: string, batch: boolean): P
     httpRequests: counter.requests,
     kind: whoami.kind,
     tenantName: tenant.name,
-    callsThisHour: usage.api_calls.this_hour,
+    callsThisHour: usage.apiCalls.thisHour,
   };
 }
 
 export async function callsThisHour(url: string, apiKey: string): Promise<number> {
-  return (await createDigameClient({ url, apiKey }).usage.get.query()).api_calls.this_hour;
+  return (await createDigameClient({ url, apiKey }).usage.get.query()).apiCalls.thisHour;
 }
 
 export interface FeatureRefusal {

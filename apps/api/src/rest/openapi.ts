@@ -2,15 +2,19 @@ import { DOMAIN_ERROR_CODES, type DomainErrorCode } from '@digame/core/errors';
 import type { AnyRouter } from '@trpc/server';
 import { z } from 'zod';
 import { ERROR_REASONS, reasonsOf } from '../trpc/error-reasons.js';
+import { camelCase, restSchema } from './casing.js';
 import { procedureSchemas } from './procedure-schemas.js';
 import { REST_ROUTES, type RestRoute } from './routes.js';
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[] };
 
-/** JSON Schema 2020-12 (what OpenAPI 3.1 uses) of a zod schema, without the `$schema` marker. */
+/**
+ * JSON Schema 2020-12 (what OpenAPI 3.1 uses) of a zod schema, without the `$schema` marker, with
+ * the REST mirror's snake_case property names.
+ */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
-  return rest;
+  return restSchema(rest) as JsonSchema;
 }
 
 /** The object schema inside an optional input (`{ anyOf: [object, …] }` or the object itself). */
@@ -133,7 +137,7 @@ function operation(router: AnyRouter, route: RestRoute) {
     });
   }
   for (const name of route.query?.names ?? []) {
-    const schema = inputSchema.properties?.[name];
+    const schema = inputSchema.properties?.[name] ?? inputSchema.properties?.[camelCase(name)];
     if (!schema) throw new Error(`${route.procedure} has no input ${name}`);
     parameters.push({ name, in: 'query', required: false, schema });
   }
@@ -161,7 +165,7 @@ function operation(router: AnyRouter, route: RestRoute) {
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: without(inputSchema, ['tenantId']) } },
+            content: { 'application/json': { schema: without(inputSchema, ['tenant_id']) } },
           },
         }
       : {}),

@@ -10,6 +10,7 @@ import type { Caller } from '../request/caller.js';
 import type { ApiDeps, RequestContext } from '../trpc/context.js';
 import { appRouter } from '../trpc/router.js';
 import { createCallerFactory, fieldMessages, inputSummary } from '../trpc/trpc.js';
+import { camelCase, fromRest, restFieldPath, toRest } from './casing.js';
 import { openApiDocument, servedDocument } from './openapi.js';
 import { referencePage } from './reference-page.js';
 import { REST_ROUTES, type RestRoute } from './routes.js';
@@ -31,10 +32,19 @@ function errorResponse(c: Context<Env>, thrown: unknown) {
   const cause = error.cause;
   if (error.code === 'INTERNAL_SERVER_ERROR') return c.json(errorBody(error.code, 'Internal server error'), status);
   if (cause instanceof DomainError && cause.retryAfterSeconds) c.header('Retry-After', String(cause.retryAfterSeconds));
-  const fields =
+  const procedureFields =
     cause instanceof ZodError ? fieldMessages(cause) : cause instanceof DomainError ? cause.fields : undefined;
+  const fields =
+    procedureFields &&
+    Object.fromEntries(Object.entries(procedureFields).map(([path, message]) => [restFieldPath(path), message]));
   const details = cause instanceof DomainError ? cause.details : undefined;
-  const message = cause instanceof ZodError ? inputSummary(cause) : error.message;
+  const message =
+    cause instanceof ZodError
+      ? inputSummary(cause).replace(
+          /^Invalid input: (\S+)/,
+          (_line, path: string) => `Invalid input: ${restFieldPath(path)}`,
+        )
+      : error.message;
   return c.json(errorBody(error.code, message, { fields, details }), status);
 }
 
@@ -76,7 +86,7 @@ function queryInput(c: Context<Env>, route: RestRoute): Record<string, unknown> 
   for (const name of route.query?.names ?? []) {
     const value = c.req.query(name);
     if (value === undefined) continue;
-    input[name] = route.query?.numbers?.includes(name) && /^-?\d+$/.test(value) ? Number(value) : value;
+    input[camelCase(name)] = route.query?.numbers?.includes(name) && /^-?\d+$/.test(value) ? Number(value) : value;
   }
   return input;
 }
@@ -131,9 +141,9 @@ export function createRestApi(deps: ApiDeps): Hono<Env> {
         .split('.')
         .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], createCaller(ctx)) as Procedure;
       try {
-        const result = await procedure(route.input({ id, query: queryInput(c, route), body: body.body }));
+        const result = await procedure(route.input({ id, query: queryInput(c, route), body: fromRest(body.body) }));
         for (const [name, value] of responseHeaders) c.header(name, value, { append: true });
-        return c.json(result as object, route.successStatus);
+        return c.json(toRest(result) as object, route.successStatus);
       } catch (error) {
         return errorResponse(c, error);
       }

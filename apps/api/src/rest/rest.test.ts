@@ -10,6 +10,7 @@ import { createTenantWithMembers, type TenantFixture } from '@digame/core/testin
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setTenantColumns, tenantUuid } from '../testing/admin.js';
 import { useTestApi } from '../testing/test-api.js';
+import { toRest } from './casing.js';
 
 const api = useTestApi();
 const run = promisify(execFile);
@@ -53,6 +54,35 @@ async function rest(
   return { status: response.status, headers: response.headers, body };
 }
 
+/** Property names with a capital letter, outside the settings and branding maps (whose keys are data). */
+function camelCaseNames(value: unknown, found: string[] = []): string[] {
+  if (Array.isArray(value)) for (const item of value) camelCaseNames(item, found);
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (['settings', 'branding'].includes(key)) continue;
+      if (/[A-Z]/.test(key)) found.push(key);
+      camelCaseNames(inner, found);
+    }
+  }
+  return found;
+}
+
+/** The same for the property names a JSON Schema declares (its own keywords are camelCase). */
+function camelCaseSchemaNames(schema: unknown, found: string[] = []): string[] {
+  if (Array.isArray(schema)) for (const item of schema) camelCaseSchemaNames(item, found);
+  else if (schema && typeof schema === 'object') {
+    for (const [key, inner] of Object.entries(schema)) {
+      if (key === 'properties') {
+        for (const [name, property] of Object.entries(inner as Record<string, unknown>)) {
+          if (/[A-Z]/.test(name)) found.push(name);
+          if (!['settings', 'branding'].includes(name)) camelCaseSchemaNames(property, found);
+        }
+      } else camelCaseSchemaNames(inner, found);
+    }
+  }
+  return found;
+}
+
 const BRIEF_ENDPOINTS = [
   ['post', '/api/tenants'],
   ['get', '/api/tenants/{id}'],
@@ -84,7 +114,14 @@ describe('OpenAPI document and reference page', () => {
     const usage = body.paths['/api/tenants/{id}/usage'].get.responses['200'].content['application/json'].schema;
     expect(Object.keys(usage.properties)).toEqual(expect.arrayContaining(['users', 'storage', 'api_calls']));
     const update = body.paths['/api/tenants/{id}'].put.requestBody.content['application/json'].schema;
-    expect(Object.keys(update.properties)).not.toContain('tenantId');
+    expect(Object.keys(update.properties)).not.toContain('tenant_id');
+    const created = body.paths['/api/tenants'].post;
+    expect(created.requestBody.content['application/json'].schema.required.sort()).toEqual([
+      'admin_email',
+      'admin_name',
+      'name',
+    ]);
+    expect(camelCaseSchemaNames(body.paths)).toEqual([]);
     expect(update.properties.settings.properties.timezone).toBeDefined();
   });
 
@@ -227,18 +264,25 @@ describe('REST endpoints', () => {
     expect(body.tenant).toMatchObject({
       name: 'Rest Corporation',
       slug: 'rest-corporation',
-      subscriptionTier: 'professional',
-      isTrial: true,
+      subscription_tier: 'professional',
+      is_trial: true,
+      admin_email: 'admin@rest.example',
     });
+    expect(camelCaseNames(body)).toEqual([]);
     const invalid = await rest('POST', '/api/tenants', { body: { name: 'X', admin_email: 'nope' } });
     expect(invalid.status).toBe(400);
     expect(Object.keys(invalid.body.error.fields).sort()).toEqual(['admin_email', 'admin_name', 'name']);
+    expect(invalid.body.error.message).toMatch(/^Invalid input: (admin_email|admin_name|name) /);
   });
 
   it('GET /api/tenants/{id} answers like tenants.get, and 404 for any other tenant', async () => {
     const own = await rest('GET', `/api/tenants/${acmeId}`, { token: adminToken });
     expect(own.status).toBe(200);
-    expect(own.body).toEqual(await api.client(adminToken).tenants.get.query());
+    // The procedure's answer, in the brief's snake_case.
+    const viaTrpc = await api.client(adminToken).tenants.get.query();
+    expect(own.body).toEqual(toRest(viaTrpc));
+    expect(own.body).toMatchObject({ subscription_tier: viaTrpc.subscriptionTier, limits: { max_users: 50 } });
+    expect(camelCaseNames(own.body)).toEqual([]);
     const other = await rest('GET', `/api/tenants/${globexId}`, { token: adminToken });
     const unknown = await rest('GET', `/api/tenants/${randomUUID()}`, { token: adminToken });
     const malformed = await rest('GET', '/api/tenants/42', { token: adminToken });

@@ -28,14 +28,14 @@ function patchUsage(data: Record<string, unknown>): boolean {
   const current = queryClient.getQueryData<Usage>(key);
   if (!current) return false;
   if (data.metric === 'api_calls' && typeof data.thisHour === 'number') {
-    const limit = current.api_calls.limit;
+    const limit = current.apiCalls.limit;
     queryClient.setQueryData<Usage>(key, {
       ...current,
-      api_calls: {
-        ...current.api_calls,
+      apiCalls: {
+        ...current.apiCalls,
         // The daily total moves with the hour: both count the same calls.
-        today: current.api_calls.today + Math.max(0, data.thisHour - current.api_calls.this_hour),
-        this_hour: data.thisHour,
+        today: current.apiCalls.today + Math.max(0, data.thisHour - current.apiCalls.thisHour),
+        thisHour: data.thisHour,
         percent: limit > 0 ? Math.round((data.thisHour / limit) * 1000) / 10 : 0,
       },
     });

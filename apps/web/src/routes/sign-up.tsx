@@ -32,16 +32,16 @@ function SignUpPage() {
 
 function SignUpForm({ onCreated }: { onCreated: (created: Created) => void }) {
   const tiers = useQuery(trpc.system.tiers.queryOptions());
-  const form = useForm({ name: '', admin_name: '', admin_email: '', subscription_tier: 'professional' });
+  const form = useForm({ name: '', adminName: '', adminEmail: '', subscriptionTier: 'professional' });
 
   const create = async () => {
-    const { name, admin_name, admin_email, subscription_tier } = form.values;
+    const { name, adminName, adminEmail, subscriptionTier } = form.values;
     const created = await form.submit(null, null, () =>
       trpcClient.tenants.create.mutate({
         name: name.trim(),
-        admin_name: admin_name.trim(),
-        admin_email: admin_email.trim(),
-        subscription_tier: subscription_tier as 'basic' | 'professional' | 'enterprise',
+        adminName: adminName.trim(),
+        adminEmail: adminEmail.trim(),
+        subscriptionTier: subscriptionTier as 'basic' | 'professional' | 'enterprise',
       }),
     );
     if (created) onCreated(created);
@@ -51,8 +51,8 @@ function SignUpForm({ onCreated }: { onCreated: (created: Created) => void }) {
     <form onSubmit={onSubmit(create)} noValidate className="space-y-4">
       <FormMessage message={form.problem.message} />
       <Field label="Organization name" autoComplete="organization" required {...form.text('name')} />
-      <Field label="Your name" autoComplete="name" required {...form.text('admin_name')} />
-      <Field label="Work email" type="email" autoComplete="email" required {...form.text('admin_email')} />
+      <Field label="Your name" autoComplete="name" required {...form.text('adminName')} />
+      <Field label="Work email" type="email" autoComplete="email" required {...form.text('adminEmail')} />
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium">Plan</legend>
         <QueryView query={tiers} loadingLabel="Loading plans…" errorTitle="Could not load plans">
@@ -67,8 +67,8 @@ function SignUpForm({ onCreated }: { onCreated: (created: Created) => void }) {
                     type="radio"
                     name="plan"
                     value={tier.name}
-                    checked={form.values.subscription_tier === tier.name}
-                    onChange={() => form.set('subscription_tier', tier.name)}
+                    checked={form.values.subscriptionTier === tier.name}
+                    onChange={() => form.set('subscriptionTier', tier.name)}
                     className="mt-1 accent-primary"
                   />
                   <span className="min-w-0">
@@ -90,8 +90,8 @@ function SignUpForm({ onCreated }: { onCreated: (created: Created) => void }) {
             </div>
           )}
         </QueryView>
-        {form.problem.fields.subscription_tier && (
-          <p className="text-sm text-danger">{form.problem.fields.subscription_tier}</p>
+        {form.problem.fields.subscriptionTier && (
+          <p className="text-sm text-danger">{form.problem.fields.subscriptionTier}</p>
         )}
       </fieldset>
       <Button type="submit" disabled={form.busy} className="w-full justify-center">

@@ -34,7 +34,11 @@ export function DataTable<Row>(props: {
               <th
                 key={column.header}
                 scope="col"
-                className={cn('px-2 py-2 font-medium whitespace-nowrap', column.hideOnPhone && 'hidden sm:table-cell', column.className)}
+                className={cn(
+                  'px-2 py-2 font-medium whitespace-nowrap',
+                  column.hideOnPhone && 'hidden sm:table-cell',
+                  column.className,
+                )}
               >
                 {column.header}
               </th>

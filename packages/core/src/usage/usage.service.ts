@@ -27,9 +27,9 @@ export function redisApiCallCounters(redis: Redis, prefix: string): ApiCallCount
 
 export interface UsageReport {
   users: { current: number; limit: number | null; percent: number | null };
-  storage: { used_gb: number; limit_gb: number; percent: number };
-  api_calls: { today: number; this_hour: number; limit: number; percent: number };
-  measured_at: Date;
+  storage: { usedGb: number; limitGb: number; percent: number };
+  apiCalls: { today: number; thisHour: number; limit: number; percent: number };
+  measuredAt: Date;
 }
 
 const percentOf = (used: number, limit: number) => (limit > 0 ? Math.round((used / limit) * 1000) / 10 : 100);
@@ -76,7 +76,7 @@ async function apiCallsToday(
   return { today, thisHour };
 }
 
-/** The brief's usage shape, plus how much of each limit is used. */
+/** The brief's usage shape (camelCase; the REST mirror answers in the brief's snake_case), plus how much of each limit is used. */
 export async function getUsage(ctx: TenantContext, counters: ApiCallCounterReader): Promise<UsageReport> {
   const tenant = await ctx.em.findOneOrFail(Tenant, { id: ctx.tenantId });
   const activeMembers = await activeSeatCount(ctx.em, ctx.tenantId);
@@ -90,17 +90,17 @@ export async function getUsage(ctx: TenantContext, counters: ApiCallCounterReade
       percent: maxUsers === null ? null : percentOf(activeMembers, maxUsers),
     },
     storage: {
-      used_gb: Math.round(storageGb * 100) / 100,
-      limit_gb: tenant.storageLimitGb,
+      usedGb: Math.round(storageGb * 100) / 100,
+      limitGb: tenant.storageLimitGb,
       percent: percentOf(storageGb, tenant.storageLimitGb),
     },
-    api_calls: {
+    apiCalls: {
       today: calls.today,
-      this_hour: calls.thisHour,
+      thisHour: calls.thisHour,
       limit: tenant.apiRateLimit,
       percent: percentOf(calls.thisHour, tenant.apiRateLimit),
     },
-    measured_at: ctx.now,
+    measuredAt: ctx.now,
   };
 }
 

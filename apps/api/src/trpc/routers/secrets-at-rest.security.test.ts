@@ -35,9 +35,9 @@ describe('secrets at rest', () => {
     const secrets: string[] = [GOOD_PASSWORD];
     const created = await api.client().tenants.create.mutate({
       name: 'Plaintext Audit',
-      admin_email: 'owner@plaintext-audit.test',
-      admin_name: 'Owner',
-      subscription_tier: 'professional',
+      adminEmail: 'owner@plaintext-audit.test',
+      adminName: 'Owner',
+      subscriptionTier: 'professional',
     });
     const welcome = await tokenFromEmail(api, 'owner@plaintext-audit.test', 'welcome');
     secrets.push(welcome, welcome.slice(-43));

@@ -18,9 +18,9 @@ describe('creating an organization (self-serve)', () => {
   it('provisions the tenant with its tier, makes the admin, audits it and emails a set-password link', async () => {
     const created = await api.client().tenants.create.mutate({
       name: 'Acme Corporation',
-      admin_email: 'Founder@Acme-Create.test',
-      admin_name: 'Ada Founder',
-      subscription_tier: 'professional',
+      adminEmail: 'Founder@Acme-Create.test',
+      adminName: 'Ada Founder',
+      subscriptionTier: 'professional',
       domain: 'acme-create.test',
     });
     expect(created.tenant).toMatchObject({
@@ -68,8 +68,8 @@ describe('creating an organization (self-serve)', () => {
     const token = await api.sessionToken({ tenantId: existing.tenantId, userId: existing.users.admin, role: 'admin' });
     const created = await api.client(token).tenants.create.mutate({
       name: 'Second Venture',
-      admin_email: 'admin@existing-owner.test',
-      admin_name: 'Existing Owner Admin',
+      adminEmail: 'admin@existing-owner.test',
+      adminName: 'Existing Owner Admin',
     });
     expect(created).toMatchObject({ adminUserId: existing.users.admin, adminExisted: true, adminInvited: false });
     expect(created.tenant.subscriptionTier).toBe('basic');
@@ -93,8 +93,8 @@ describe('creating an organization (self-serve)', () => {
     await setUserPassword(api.database.db, victim.users.admin);
     const created = await api.client().tenants.create.mutate({
       name: 'Hijack Co',
-      admin_email: 'admin@victim-owner.test',
-      admin_name: 'Not The Owner',
+      adminEmail: 'admin@victim-owner.test',
+      adminName: 'Not The Owner',
     });
     expect(created).toMatchObject({ adminUserId: victim.users.admin, adminExisted: true, adminInvited: true });
     const [row] = await api.database.db.inGlobal((em) =>
@@ -117,8 +117,8 @@ describe('creating an organization (self-serve)', () => {
   it('refuses a taken domain or slug with CONFLICT, and bad input with field messages', async () => {
     await api.client().tenants.create.mutate({
       name: 'Taken',
-      admin_email: 'a@taken.test',
-      admin_name: 'A',
+      adminEmail: 'a@taken.test',
+      adminName: 'A',
       domain: 'taken.test',
       slug: 'taken-co',
     });
@@ -126,28 +126,26 @@ describe('creating an organization (self-serve)', () => {
       await refusedWith(
         api
           .client()
-          .tenants.create.mutate({ name: 'Other', admin_email: 'b@x.test', admin_name: 'B', domain: 'TAKEN.test' }),
+          .tenants.create.mutate({ name: 'Other', adminEmail: 'b@x.test', adminName: 'B', domain: 'TAKEN.test' }),
       ),
     ).toMatchObject({ code: 'CONFLICT', fields: { domain: 'is already taken' } });
     expect(
       await refusedWith(
-        api
-          .client()
-          .tenants.create.mutate({ name: 'Other', admin_email: 'b@x.test', admin_name: 'B', slug: 'taken-co' }),
+        api.client().tenants.create.mutate({ name: 'Other', adminEmail: 'b@x.test', adminName: 'B', slug: 'taken-co' }),
       ),
     ).toMatchObject({ code: 'CONFLICT', fields: { slug: 'is already taken' } });
     const bad = await refusedWith(
       api.client().tenants.create.mutate({
         name: 'x',
-        admin_email: 'not-an-email',
-        admin_name: 'B',
+        adminEmail: 'not-an-email',
+        adminName: 'B',
         // @ts-expect-error deliberately unknown tier
-        subscription_tier: 'platinum',
+        subscriptionTier: 'platinum',
         domain: 'not a domain',
       }),
     );
     expect(bad.code).toBe('BAD_REQUEST');
-    expect(Object.keys(bad.fields ?? {}).sort()).toEqual(['admin_email', 'domain', 'name', 'subscription_tier']);
+    expect(Object.keys(bad.fields ?? {}).sort()).toEqual(['adminEmail', 'domain', 'name', 'subscriptionTier']);
   });
 });
 
@@ -181,8 +179,8 @@ describe('self-serve limits', () => {
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({
         name,
-        admin_email: `owner@${name.toLowerCase().replaceAll(' ', '-')}.test`,
-        admin_name: 'Owner',
+        adminEmail: `owner@${name.toLowerCase().replaceAll(' ', '-')}.test`,
+        adminName: 'Owner',
       }),
     });
     return { status: response.status, body: (await response.json()) as { error?: { message: string } } };

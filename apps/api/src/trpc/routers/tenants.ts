@@ -20,7 +20,7 @@ const operatorReason = z.string().trim().min(3, 'say why (at least 3 characters)
 
 export const tenantsRouter = router({
   /**
-   * Creates an organization and its first admin (the brief's POST /api/tenants body, snake_case).
+   * Creates an organization and its first admin (the brief's POST /api/tenants body, in camelCase).
    * Self-serve: anyone, a few per address per hour, unless SELF_SERVE_SIGNUP=closed, which leaves
    * it to platform operators. The admin gets a welcome email with a single-use set-password link.
    */
@@ -28,9 +28,9 @@ export const tenantsRouter = router({
     .input(
       z.strictObject({
         name: z.string().trim().min(2, 'use at least 2 characters').max(255),
-        admin_email: z.email('must be an email address').max(255),
-        admin_name: z.string().trim().min(1, 'is required').max(255),
-        subscription_tier: z.enum(TIER_NAMES).default('basic'),
+        adminEmail: z.email('must be an email address').max(255),
+        adminName: z.string().trim().min(1, 'is required').max(255),
+        subscriptionTier: z.enum(TIER_NAMES).default('basic'),
         domain: z
           .string()
           .trim()
@@ -61,9 +61,9 @@ export const tenantsRouter = router({
         ctx,
         {
           name: input.name,
-          adminEmail: input.admin_email,
-          adminName: input.admin_name,
-          subscriptionTier: input.subscription_tier,
+          adminEmail: input.adminEmail,
+          adminName: input.adminName,
+          subscriptionTier: input.subscriptionTier,
           domain: input.domain ?? null,
           slug: input.slug,
           linkExistingAccountOf: ctx.caller.refusal

@@ -64,9 +64,9 @@ describe('usage.get', () => {
     const previousIsToday = previousHour >= dayStart;
     expect(usage).toMatchObject({
       users: { current: 4, limit: 50, percent: 8 },
-      storage: { used_gb: 2.5, limit_gb: 100, percent: 2.5 },
-      api_calls: {
-        this_hour: liveThisHour,
+      storage: { usedGb: 2.5, limitGb: 100, percent: 2.5 },
+      apiCalls: {
+        thisHour: liveThisHour,
         today: liveThisHour + (previousIsToday ? 41 : 0),
         limit: 5000,
         percent: Math.round((liveThisHour / 5000) * 1000) / 10,
@@ -77,7 +77,7 @@ describe('usage.get', () => {
   it('shows unlimited seats as no limit and no percentage', async () => {
     const usage = await (await clientAs(api, initech, 'admin')).usage.get.query();
     expect(usage.users).toEqual({ current: 4, limit: null, percent: null });
-    expect(usage.storage).toMatchObject({ used_gb: 0, limit_gb: 1024, percent: 0 });
+    expect(usage.storage).toMatchObject({ usedGb: 0, limitGb: 1024, percent: 0 });
   });
 
   it.each(['admin', 'manager', 'member'] as const)('is readable by a %s', async (role) => {

@@ -13,14 +13,14 @@ export const usageRouter = router({
     .output(
       z.object({
         users: z.object({ current: z.number().int(), limit: z.number().int().nullable(), percent: percent.nullable() }),
-        storage: z.object({ used_gb: z.number(), limit_gb: z.number(), percent }),
-        api_calls: z.object({
+        storage: z.object({ usedGb: z.number(), limitGb: z.number(), percent }),
+        apiCalls: z.object({
           today: z.number().int().describe('Calls since 00:00 UTC'),
-          this_hour: z.number().int(),
+          thisHour: z.number().int(),
           limit: z.number().int().describe('Calls allowed per hour'),
           percent,
         }),
-        measured_at: isoDateTime,
+        measuredAt: isoDateTime,
       }),
     )
     .query(({ ctx }) => ctx.run((sc) => getUsage(sc, redisApiCallCounters(ctx.redis, ctx.config.REDIS_PREFIX)))),

@@ -26,19 +26,19 @@ export function UsageGauges() {
             />
             <Gauge
               label="Storage"
-              value={data.storage.used_gb}
-              limit={data.storage.limit_gb}
+              value={data.storage.usedGb}
+              limit={data.storage.limitGb}
               percent={data.storage.percent}
-              valueText={`${format.count(data.storage.used_gb)} GB`}
-              limitText={`${format.count(data.storage.limit_gb)} GB`}
+              valueText={`${format.count(data.storage.usedGb)} GB`}
+              limitText={`${format.count(data.storage.limitGb)} GB`}
             />
             <Gauge
               label="API calls this hour"
-              value={data.api_calls.this_hour}
-              limit={data.api_calls.limit}
-              percent={data.api_calls.percent}
-              valueText={format.count(data.api_calls.this_hour)}
-              limitText={format.count(data.api_calls.limit)}
+              value={data.apiCalls.thisHour}
+              limit={data.apiCalls.limit}
+              percent={data.apiCalls.percent}
+              valueText={format.count(data.apiCalls.thisHour)}
+              limitText={format.count(data.apiCalls.limit)}
             />
           </div>
         )}
