@@ -1,8 +1,8 @@
 /**
  * Event fan-out through `events.stream`: N subscribers (held by the load process, on the other
  * core) listen to one tenant; each event is published with XADD exactly as core publishes it, and
- * every delivery is timed from the publish call. While they listen, the api's tenant-read
- * throughput is measured; its resident memory is read before, with them, and after they left.
+ * every delivery is timed from the publish call. The api's tenant-read throughput is measured just
+ * before they connect and while they listen; its resident memory before, with them, and after they left.
  * A bare tRPC subscription (async generator per subscriber) is measured alongside at 1,000.
  */
 import type { LoadGenerator } from './lib/processes.js';
@@ -38,8 +38,6 @@ export async function fanout(options: {
   redisUrl: string;
   prefix: string;
   tenantId: number;
-  /** tenants.get req/s measured without subscribers in the same run. */
-  tenantReadPerSecond: number;
 }): Promise<FanoutRow[]> {
   const { load, quick } = options;
   const events = quick ? 5 : 15;
@@ -49,7 +47,19 @@ export async function fanout(options: {
     ...sizes.map((subscribers) => ({ subscribers, bare: false })),
     { subscribers: 1000, bare: true },
   ];
+  const tenantReads = async () =>
+    (
+      await load.send<'http'>({
+        kind: 'http',
+        url: `${options.apiUrl}/trpc/tenants.get`,
+        headers: options.headers,
+        connections: 100,
+        seconds: quick ? 2 : 4,
+      })
+    ).result.perSecond;
   for (const { subscribers, bare } of runs) {
+    const idleReads = bare ? null : await tenantReads();
+    await pause(500);
     const before = bare ? null : residentMiB(options.apiPid);
     await load.send({
       kind: 'subscribe',
@@ -72,14 +82,7 @@ export async function fanout(options: {
     let withThem: number | null = null;
     if (!bare) {
       withThem = residentMiB(options.apiPid);
-      const { result } = await load.send<'http'>({
-        kind: 'http',
-        url: `${options.apiUrl}/trpc/tenants.get`,
-        headers: options.headers,
-        connections: 100,
-        seconds: quick ? 2 : 4,
-      });
-      readsPerSecond = result.perSecond;
+      readsPerSecond = await tenantReads();
     }
     await load.send({ kind: 'unsubscribe' });
     await pause(bare ? 500 : 3000);
@@ -91,7 +94,7 @@ export async function fanout(options: {
       p95Ms: percentile(all, 95),
       lastMs: median(perEvent.map((times) => Math.max(...times))),
       readsPerSecond,
-      readsRatio: readsPerSecond === null ? null : readsPerSecond / options.tenantReadPerSecond,
+      readsRatio: readsPerSecond === null || !idleReads ? null : readsPerSecond / idleReads,
       rssMiB: [before, withThem, bare ? null : residentMiB(options.apiPid)],
     });
   }

@@ -30,6 +30,9 @@ import { startWireCounter, type WireCounts } from './lib/wire-counter.js';
 import { type WorkerRow, workerThroughput } from './worker.js';
 
 const quick = process.argv.includes('--quick');
+/** `--only=requests|fanout|worker` runs one section (the worker's ratio needs the requests' write figure). */
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+const runs = (section: 'requests' | 'fanout' | 'worker') => only === undefined || only === section;
 const ROUNDS = quick ? 1 : 3;
 const SECONDS = quick ? 2 : 5;
 const WARMUP_SECONDS = quick ? 1 : 3;
@@ -90,252 +93,262 @@ const counted = await startApi(
 );
 const load = await startLoadGenerator(process.env);
 
-process.on('SIGINT', async () => {
+/** Stops every process this suite started, also when it fails or is interrupted. */
+const stopAll = async (code: number) => {
   markStopping();
   await Promise.allSettled([...servers.map((s) => s.stop()), load.stop(), wire.close()]);
-  process.exit(130);
-});
+  process.exit(code);
+};
+process.on('SIGINT', () => stopAll(130));
 
-// ── the request paths ──────────────────────────────────────────────────────────────────────────────
-interface Scenario {
-  name: string;
-  /** The row this one is a ratio of (none: a baseline). */
-  baseline?: string;
-  /** tRPC calls per request (a batch carries several). */
-  calls?: number;
-  request(base: string): Omit<Extract<LoadCommand, { kind: 'http' }>, 'kind' | 'connections'>;
-  /** The counting api serves ours; baselines are not counted. */
-  ours: boolean;
-}
-
-const hono = `http://127.0.0.1:${ports.hono}`;
-const trpc = `http://127.0.0.1:${ports.trpc}`;
-const json = { 'content-type': 'application/json' };
-const batch = Array.from({ length: 10 }, () => 'tenants.get').join(',');
-const BARE_TRPC = 'bare tRPC query (tier catalog)';
-const BARE_PG = 'bare tRPC + pg RLS transaction';
-const scenarios: Scenario[] = [
-  { name: 'bare Hono', ours: false, request: () => ({ url: `${hono}/hello` }) },
-  { name: BARE_TRPC, baseline: 'bare Hono', ours: false, request: () => ({ url: `${trpc}/trpc/tiers` }) },
-  {
-    name: BARE_PG,
-    baseline: BARE_TRPC,
-    ours: false,
-    request: () => ({
-      url: `${trpc}/trpc/tenant?input=${encodeURIComponent(JSON.stringify({ tenantId: fixture.tenantId }))}`,
-    }),
-  },
-  {
-    name: 'public query: system.tiers',
-    baseline: BARE_TRPC,
-    ours: true,
-    request: (base) => ({ url: `${base}/trpc/system.tiers` }),
-  },
-  {
-    name: 'authenticated, no database: auth.whoami',
-    baseline: BARE_TRPC,
-    ours: true,
-    request: (base) => ({ url: `${base}/trpc/auth.whoami`, headers: auth }),
-  },
-  {
-    name: 'tenant read: tenants.get',
-    baseline: BARE_PG,
-    ours: true,
-    request: (base) => ({ url: `${base}/trpc/tenants.get`, headers: auth }),
-  },
-  {
-    name: 'tenant read: usage.get',
-    baseline: BARE_PG,
-    ours: true,
-    request: (base) => ({ url: `${base}/trpc/usage.get`, headers: auth }),
-  },
-  {
-    name: 'tenant write + audit: tenants.update',
-    baseline: BARE_PG,
-    ours: true,
-    request: (base) => ({
-      url: `${base}/trpc/tenants.update`,
-      method: 'POST',
-      headers: { ...auth, ...json },
-      bodyTemplate: JSON.stringify({ name: 'Bench tenant {{n}}' }),
-    }),
-  },
-  {
-    name: 'batch of 10 tenants.get (per call)',
-    baseline: BARE_PG,
-    calls: 10,
-    ours: true,
-    request: (base) => ({ url: `${base}/trpc/${batch}?batch=1&input=%7B%7D`, headers: auth }),
-  },
-  {
-    name: 'REST mirror: GET /api/tenants/{id}',
-    baseline: BARE_PG,
-    ours: true,
-    request: (base) => ({ url: `${base}/api/tenants/${tenantUuid}`, headers: auth }),
-  },
-];
-
-/**
- * One load run, then a wait until both servers have answered what was still queued when the load
- * stopped (a batch leaves up to a thousand calls behind): the next run must not pay for this one.
- */
-async function runHttp(command: Omit<Extract<LoadCommand, { kind: 'http' }>, 'kind'>): Promise<LoadResult> {
-  const { result } = await load.send<'http'>({ kind: 'http', ...command });
-  await Promise.all([waitForHttp(`${trpc}/health`), waitForHttp(`${api.url}/healthz`)]);
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  return result;
-}
-
-// Counts first, on the idle counting api: a few requests to warm its caches and pool, then the counted ones.
-const counts = new Map<string, WireCounts & { requests: number }>();
-for (const scenario of scenarios.filter((s) => s.ours)) {
-  await runHttp({ ...scenario.request(counted.url), connections: 1, amount: 20 });
-  const before = wire.read();
-  const result = await runHttp({ ...scenario.request(counted.url), connections: 1, amount: COUNTED_REQUESTS });
-  const after = wire.read();
-  const requests = (result.ok + result.failed) * (scenario.calls ?? 1);
-  if (result.failed > 0) console.error(`${scenario.name}: ${result.failed} of ${requests} counted requests failed`);
-  counts.set(scenario.name, {
-    requests,
-    pgRoundTrips: (after.pgRoundTrips - before.pgRoundTrips) / requests,
-    pgStatements: (after.pgStatements - before.pgStatements) / requests,
-    pgTransactions: (after.pgTransactions - before.pgTransactions) / requests,
-    redisCommands: (after.redisCommands - before.redisCommands) / requests,
-  });
-}
-await counted.server.stop();
-await wire.close();
-
-const base = (scenario: Scenario) => (scenario.ours ? api.url : '');
-for (const scenario of scenarios) {
-  await runHttp({ ...scenario.request(base(scenario)), connections: CONNECTIONS, seconds: WARMUP_SECONDS });
-}
-const samples = new Map<string, LoadResult[]>();
-// Rounds interleave the paths, so a burst of load from elsewhere on the machine hits them all alike.
-for (let round = 0; round < ROUNDS; round++) {
-  for (const scenario of scenarios) {
-    const result = await runHttp({ ...scenario.request(base(scenario)), connections: CONNECTIONS, seconds: SECONDS });
-    samples.set(scenario.name, [...(samples.get(scenario.name) ?? []), result]);
+try {
+  // ── the request paths ──────────────────────────────────────────────────────────────────────────────
+  interface Scenario {
+    name: string;
+    /** The row this one is a ratio of (none: a baseline). */
+    baseline?: string;
+    /** tRPC calls per request (a batch carries several). */
+    calls?: number;
+    request(base: string): Omit<Extract<LoadCommand, { kind: 'http' }>, 'kind' | 'connections'>;
+    /** The counting api serves ours; baselines are not counted. */
+    ours: boolean;
   }
-}
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
+  const hono = `http://127.0.0.1:${ports.hono}`;
+  const trpc = `http://127.0.0.1:${ports.trpc}`;
+  const json = { 'content-type': 'application/json' };
+  const batch = Array.from({ length: 10 }, () => 'tenants.get').join(',');
+  const BARE_TRPC = 'bare tRPC query (tier catalog)';
+  const BARE_PG = 'bare tRPC + pg RLS transaction';
+  const scenarios: Scenario[] = [
+    { name: 'bare Hono', ours: false, request: () => ({ url: `${hono}/hello` }) },
+    { name: BARE_TRPC, baseline: 'bare Hono', ours: false, request: () => ({ url: `${trpc}/trpc/tiers` }) },
+    {
+      name: BARE_PG,
+      baseline: BARE_TRPC,
+      ours: false,
+      request: () => ({
+        url: `${trpc}/trpc/tenant?input=${encodeURIComponent(JSON.stringify({ tenantId: fixture.tenantId }))}`,
+      }),
+    },
+    {
+      name: 'public query: system.tiers',
+      baseline: BARE_TRPC,
+      ours: true,
+      request: (base) => ({ url: `${base}/trpc/system.tiers` }),
+    },
+    {
+      name: 'authenticated, no database: auth.whoami',
+      baseline: BARE_TRPC,
+      ours: true,
+      request: (base) => ({ url: `${base}/trpc/auth.whoami`, headers: auth }),
+    },
+    {
+      name: 'tenant read: tenants.get',
+      baseline: BARE_PG,
+      ours: true,
+      request: (base) => ({ url: `${base}/trpc/tenants.get`, headers: auth }),
+    },
+    {
+      name: 'tenant read: usage.get',
+      baseline: BARE_PG,
+      ours: true,
+      request: (base) => ({ url: `${base}/trpc/usage.get`, headers: auth }),
+    },
+    {
+      name: 'tenant write + audit: tenants.update',
+      baseline: BARE_PG,
+      ours: true,
+      request: (base) => ({
+        url: `${base}/trpc/tenants.update`,
+        method: 'POST',
+        headers: { ...auth, ...json },
+        bodyTemplate: JSON.stringify({ name: 'Bench tenant {{n}}' }),
+      }),
+    },
+    {
+      name: 'batch of 10 tenants.get (per call)',
+      baseline: BARE_PG,
+      calls: 10,
+      ours: true,
+      request: (base) => ({ url: `${base}/trpc/${batch}?batch=1&input=%7B%7D`, headers: auth }),
+    },
+    {
+      name: 'REST mirror: GET /api/tenants/{id}',
+      baseline: BARE_PG,
+      ours: true,
+      request: (base) => ({ url: `${base}/api/tenants/${tenantUuid}`, headers: auth }),
+    },
+  ];
 
-interface RequestRow {
-  path: string;
-  perSecond: number;
-  range: [number, number];
-  p99Ms: number;
-  failed: number;
-  ratio: number | null;
-  ratioOf: string | null;
-  counts: (WireCounts & { requests: number }) | null;
-}
-const rate = (name: string) => {
-  const scenario = scenarios.find((s) => s.name === name) as Scenario;
-  return (samples.get(name) ?? []).map((r) => r.perSecond * (scenario.calls ?? 1));
-};
-const requestRows: RequestRow[] = scenarios.map((scenario) => {
-  const results = samples.get(scenario.name) ?? [];
-  const perSecond = rate(scenario.name);
-  return {
-    path: scenario.name,
-    perSecond: median(perSecond),
-    range: [Math.min(...perSecond), Math.max(...perSecond)],
-    p99Ms: median(results.map((r) => r.p99Ms)),
-    failed: results.reduce((sum, r) => sum + r.failed, 0),
-    ratio: scenario.baseline ? median(perSecond) / median(rate(scenario.baseline)) : null,
-    ratioOf: scenario.baseline ?? null,
-    counts: counts.get(scenario.name) ?? null,
+  /**
+   * One load run, then a wait until both servers have answered what was still queued when the load
+   * stopped (a batch leaves up to a thousand calls behind): the next run must not pay for this one.
+   */
+  async function runHttp(command: Omit<Extract<LoadCommand, { kind: 'http' }>, 'kind'>): Promise<LoadResult> {
+    const { result } = await load.send<'http'>({ kind: 'http', ...command });
+    await Promise.all([waitForHttp(`${trpc}/health`), waitForHttp(`${api.url}/healthz`)]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return result;
+  }
+
+  // Counts first, on the idle counting api: a few requests to warm its caches and pool, then the counted ones.
+  const counts = new Map<string, WireCounts & { requests: number }>();
+  const measured = runs('requests') ? scenarios : [];
+  for (const scenario of measured.filter((s) => s.ours)) {
+    await runHttp({ ...scenario.request(counted.url), connections: 1, amount: 20 });
+    const before = wire.read();
+    const result = await runHttp({ ...scenario.request(counted.url), connections: 1, amount: COUNTED_REQUESTS });
+    const after = wire.read();
+    const requests = (result.ok + result.failed) * (scenario.calls ?? 1);
+    if (result.failed > 0) console.error(`${scenario.name}: ${result.failed} of ${requests} counted requests failed`);
+    counts.set(scenario.name, {
+      requests,
+      pgRoundTrips: (after.pgRoundTrips - before.pgRoundTrips) / requests,
+      pgStatements: (after.pgStatements - before.pgStatements) / requests,
+      pgTransactions: (after.pgTransactions - before.pgTransactions) / requests,
+      redisCommands: (after.redisCommands - before.redisCommands) / requests,
+    });
+  }
+  await counted.server.stop();
+  await wire.close();
+
+  const base = (scenario: Scenario) => (scenario.ours ? api.url : '');
+  for (const scenario of measured) {
+    await runHttp({ ...scenario.request(base(scenario)), connections: CONNECTIONS, seconds: WARMUP_SECONDS });
+  }
+  const samples = new Map<string, LoadResult[]>();
+  // Rounds interleave the paths, so a burst of load from elsewhere on the machine hits them all alike.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const scenario of measured) {
+      const result = await runHttp({ ...scenario.request(base(scenario)), connections: CONNECTIONS, seconds: SECONDS });
+      samples.set(scenario.name, [...(samples.get(scenario.name) ?? []), result]);
+    }
+  }
+
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   };
-});
-const tenantReadPerSecond = requestRows.find((r) => r.path === 'tenant read: tenants.get')?.perSecond ?? 0;
-const tenantWritePerSecond = requestRows.find((r) => r.path.startsWith('tenant write'))?.perSecond ?? 0;
 
-// ── fan-out and the worker ─────────────────────────────────────────────────────────────────────────
-const fanoutRows: FanoutRow[] = await fanout({
-  load,
-  quick,
-  apiUrl: api.url,
-  apiPid: api.server.child.pid as number,
-  bareUrl: trpc,
-  headers: auth,
-  redisUrl: apiEnv.REDIS_URL as string,
-  prefix,
-  tenantId: fixture.tenantId,
-  tenantReadPerSecond,
-});
-const workerRows: WorkerRow[] = await workerThroughput({
-  quick,
-  env: apiEnv,
-  deps,
-  tenantId: fixture.tenantId,
-  apiPeakPerSecond: tenantWritePerSecond,
-  startServer: async (name, entry, env) => {
-    const server = await startServer(name, entry, env);
-    servers.push(server);
-    return server;
-  },
-});
+  interface RequestRow {
+    path: string;
+    perSecond: number;
+    range: [number, number];
+    p99Ms: number;
+    failed: number;
+    ratio: number | null;
+    ratioOf: string | null;
+    counts: (WireCounts & { requests: number }) | null;
+  }
+  const rate = (name: string) => {
+    const scenario = scenarios.find((s) => s.name === name) as Scenario;
+    return (samples.get(name) ?? []).map((r) => r.perSecond * (scenario.calls ?? 1));
+  };
+  const requestRows: RequestRow[] = measured.map((scenario) => {
+    const results = samples.get(scenario.name) ?? [];
+    const perSecond = rate(scenario.name);
+    return {
+      path: scenario.name,
+      perSecond: median(perSecond),
+      range: [Math.min(...perSecond), Math.max(...perSecond)],
+      p99Ms: median(results.map((r) => r.p99Ms)),
+      failed: results.reduce((sum, r) => sum + r.failed, 0),
+      ratio: scenario.baseline ? median(perSecond) / median(rate(scenario.baseline)) : null,
+      ratioOf: scenario.baseline ?? null,
+      counts: counts.get(scenario.name) ?? null,
+    };
+  });
+  const tenantWritePerSecond = requestRows.find((r) => r.path.startsWith('tenant write'))?.perSecond ?? 0;
 
-// ── report ─────────────────────────────────────────────────────────────────────────────────────────
-markStopping();
-await load.stop();
-await Promise.allSettled(servers.map((s) => s.stop()));
-await deps.close();
+  // ── fan-out and the worker ─────────────────────────────────────────────────────────────────────────
+  const fanoutRows: FanoutRow[] = !runs('fanout')
+    ? []
+    : await fanout({
+        load,
+        quick,
+        apiUrl: api.url,
+        apiPid: api.server.child.pid as number,
+        bareUrl: trpc,
+        headers: auth,
+        redisUrl: apiEnv.REDIS_URL as string,
+        prefix,
+        tenantId: fixture.tenantId,
+      });
+  const workerRows: WorkerRow[] = !runs('worker')
+    ? []
+    : await workerThroughput({
+        quick,
+        env: apiEnv,
+        deps,
+        tenantId: fixture.tenantId,
+        apiPeakPerSecond: tenantWritePerSecond,
+        startServer: async (name, entry, env) => {
+          const server = await startServer(name, entry, env);
+          servers.push(server);
+          return server;
+        },
+      });
 
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const fixed = (n: number | undefined, digits = 2) => (n === undefined ? '' : n.toFixed(digits));
-const lines: string[] = [];
-lines.push(
-  `Request paths: ${CONNECTIONS} connections, median of ${ROUNDS} interleaved ${SECONDS}s rounds after a ${WARMUP_SECONDS}s warm-up` +
-    `${canPin ? '; servers, PostgreSQL and Redis on CPU 0, load on CPU 1' : '; not pinned (taskset or a second CPU missing)'}.`,
-  'Per call (a batch: per call in it), from the counting instance: PostgreSQL round trips / statements / transactions, Redis commands.',
-  '',
-  '| path | req/s (median) | range | p99 ms | ratio | of | pg round trips | pg statements | pg tx | redis cmds |',
-  '| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
-);
-for (const row of requestRows) {
-  const c = row.counts;
+  // ── report ─────────────────────────────────────────────────────────────────────────────────────────
+  markStopping();
+  await load.stop();
+  await Promise.allSettled(servers.map((s) => s.stop()));
+  await deps.close();
+
+  const int = (n: number) => Math.round(n).toLocaleString('en-US');
+  const fixed = (n: number | undefined, digits = 2) => (n === undefined ? '' : n.toFixed(digits));
+  const lines: string[] = [];
   lines.push(
-    `| ${row.path} | ${int(row.perSecond)} | ${int(row.range[0])}–${int(row.range[1])} | ${fixed(row.p99Ms, 0)} | ` +
-      `${row.ratio === null ? '1' : fixed(row.ratio)} | ${row.ratioOf ?? ''} | ${fixed(c?.pgRoundTrips)} | ` +
-      `${fixed(c?.pgStatements)} | ${fixed(c?.pgTransactions)} | ${fixed(c?.redisCommands)} |` +
-      (row.failed ? ` ${row.failed} failed` : ''),
+    `Request paths: ${CONNECTIONS} connections, median of ${ROUNDS} interleaved ${SECONDS}s rounds after a ${WARMUP_SECONDS}s warm-up` +
+      `${canPin ? '; servers, PostgreSQL and Redis on CPU 0, load on CPU 1' : '; not pinned (taskset or a second CPU missing)'}.`,
+    'Per call (a batch: per call in it), from the counting instance: PostgreSQL round trips / statements / transactions, Redis commands.',
+    '',
+    '| path | req/s (median) | range | p99 ms | ratio | of | pg round trips | pg statements | pg tx | redis cmds |',
+    '| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
   );
-}
-lines.push(
-  '',
-  'Event fan-out: publish (XADD) to each delivery, over all events; "last" is the median of publish-to-last-delivery.',
-  '',
-  '| subscribers | path | p50 ms | p95 ms | last ms | tenant reads/s while listening | ratio to idle | RSS MiB before / with / after |',
-  '| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |',
-);
-for (const row of fanoutRows) {
+  for (const row of requestRows) {
+    const c = row.counts;
+    lines.push(
+      `| ${row.path} | ${int(row.perSecond)} | ${int(row.range[0])}–${int(row.range[1])} | ${fixed(row.p99Ms, 0)} | ` +
+        `${row.ratio === null ? '1' : fixed(row.ratio)} | ${row.ratioOf ?? ''} | ${fixed(c?.pgRoundTrips)} | ` +
+        `${fixed(c?.pgStatements)} | ${fixed(c?.pgTransactions)} | ${fixed(c?.redisCommands)} |` +
+        (row.failed ? ` ${row.failed} failed` : ''),
+    );
+  }
   lines.push(
-    `| ${int(row.subscribers)} | ${row.path} | ${fixed(row.p50Ms, 1)} | ${fixed(row.p95Ms, 1)} | ${fixed(row.lastMs, 1)} | ` +
-      `${row.readsPerSecond === null ? '' : int(row.readsPerSecond)} | ${row.readsRatio === null ? '' : fixed(row.readsRatio)} | ` +
-      `${row.rssMiB.map((v) => v ?? '?').join(' / ')} |`,
+    '',
+    'Event fan-out: publish (XADD) to each delivery, over all events; "last" is the median of publish-to-last-delivery.',
+    '',
+    '| subscribers | path | p50 ms | p95 ms | last ms | tenant reads/s while listening | ratio to just before | RSS MiB before / with / after |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |',
   );
-}
-lines.push('', '| worker job | jobs | jobs/s | ratio to api peak |', '| --- | ---: | ---: | ---: |');
-for (const row of workerRows) {
-  lines.push(
-    `| ${row.job} | ${int(row.jobs)} | ${int(row.perSecond)} | ${row.ratio === null ? '' : fixed(row.ratio)} |`,
-  );
-}
-const elapsed = (performance.now() - started) / 1000;
-lines.push('', `Suite took ${elapsed.toFixed(0)} s${quick ? ' (quick)' : ''}.`);
-console.log(`\n${lines.join('\n')}`);
+  for (const row of fanoutRows) {
+    lines.push(
+      `| ${int(row.subscribers)} | ${row.path} | ${fixed(row.p50Ms, 1)} | ${fixed(row.p95Ms, 1)} | ${fixed(row.lastMs, 1)} | ` +
+        `${row.readsPerSecond === null ? '' : int(row.readsPerSecond)} | ${row.readsRatio === null ? '' : fixed(row.readsRatio)} | ` +
+        `${row.rssMiB.map((v) => v ?? '?').join(' / ')} |`,
+    );
+  }
+  lines.push('', '| worker job | jobs | jobs/s | ratio to api peak |', '| --- | ---: | ---: | ---: |');
+  for (const row of workerRows) {
+    lines.push(
+      `| ${row.job} | ${int(row.jobs)} | ${int(row.perSecond)} | ${row.ratio === null ? '' : fixed(row.ratio)} |`,
+    );
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  lines.push('', `Suite took ${elapsed.toFixed(0)} s${quick ? ' (quick)' : ''}.`);
+  console.log(`\n${lines.join('\n')}`);
 
-const out = path.join(ROOT, '.data', 'bench', 'results.json');
-fs.writeFileSync(
-  out,
-  `${JSON.stringify({ quick, pinned: canPin, seconds: elapsed, requests: requestRows, fanout: fanoutRows, worker: workerRows }, null, 2)}\n`,
-);
-console.log(`Written to ${path.relative(ROOT, out)}.`);
-process.exit(0);
+  const out = path.join(ROOT, '.data', 'bench', 'results.json');
+  fs.writeFileSync(
+    out,
+    `${JSON.stringify({ quick, pinned: canPin, seconds: elapsed, requests: requestRows, fanout: fanoutRows, worker: workerRows }, null, 2)}\n`,
+  );
+  console.log(`Written to ${path.relative(ROOT, out)}.`);
+  process.exit(0);
+} catch (error) {
+  console.error(error);
+  await stopAll(1);
+}

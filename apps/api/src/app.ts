@@ -10,6 +10,7 @@ import { ANONYMOUS, type Caller } from './request/caller.js';
 import { crossSiteGuard } from './request/cross-site.js';
 import { createRestApi } from './rest/rest-api.js';
 import type { ApiDeps, RequestContext } from './trpc/context.js';
+import { eventStreamRoute } from './trpc/event-stream-route.js';
 import { appRouter } from './trpc/router.js';
 
 type Env = { Variables: { requestId: string; ipAddress: string | null; caller: Caller; responseHeaders: Headers } };
@@ -77,30 +78,35 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     c.set('responseHeaders', new Headers());
     await next();
     for (const [name, value] of c.get('responseHeaders')) c.res.headers.append(name, value);
-    const rate = caller.rateLimit;
-    if (rate) {
-      c.res.headers.set('X-RateLimit-Limit', String(rate.limit));
-      c.res.headers.set('X-RateLimit-Remaining', String(rate.remaining));
-      c.res.headers.set('X-RateLimit-Reset', String(Math.ceil(rate.resetAtMs / 1000)));
-      if (rate.limited)
-        c.res.headers.set('Retry-After', String(Math.max(1, Math.ceil((rate.resetAtMs - Date.now()) / 1000))));
-    }
+    for (const [name, value] of Object.entries(rateLimitHeaders(caller))) c.res.headers.set(name, value);
   });
+
+  const requestContext = (c: Context<Env>): RequestContext => ({
+    ...deps,
+    requestId: c.get('requestId'),
+    ipAddress: c.get('ipAddress'),
+    userAgent: c.req.header('user-agent') ?? null,
+    caller: c.get('caller') ?? ANONYMOUS,
+    cookieHeader: c.req.header('cookie') ?? null,
+    responseHeaders: c.get('responseHeaders'),
+  });
+
+  // Event streams write their head themselves, so they get here what the middlewares above add after next().
+  app.get(
+    '/trpc/events.stream',
+    eventStreamRoute(requestContext, (c) => ({
+      'X-Request-Id': c.get('requestId'),
+      ...Object.fromEntries(c.get('responseHeaders')),
+      ...rateLimitHeaders(c.get('caller')),
+    })),
+  );
 
   app.use(
     '/trpc/*',
     trpcServer({
       endpoint: '/trpc',
       router: appRouter,
-      createContext: (_opts, c): RequestContext & Record<string, unknown> => ({
-        ...deps,
-        requestId: c.get('requestId'),
-        ipAddress: c.get('ipAddress'),
-        userAgent: c.req.header('user-agent') ?? null,
-        caller: c.get('caller') ?? ANONYMOUS,
-        cookieHeader: c.req.header('cookie') ?? null,
-        responseHeaders: c.get('responseHeaders'),
-      }),
+      createContext: (_opts, c): RequestContext & Record<string, unknown> => ({ ...requestContext(c) }),
     }),
   );
 
@@ -113,6 +119,19 @@ export function createApp(deps: ApiDeps): Hono<Env> {
   });
 
   return app;
+}
+
+/** The caller's hourly limit as response headers (Retry-After once it is reached). */
+function rateLimitHeaders(caller: Caller): Record<string, string> {
+  const rate = caller.rateLimit;
+  if (!rate) return {};
+  const headers: Record<string, string> = {
+    'X-RateLimit-Limit': String(rate.limit),
+    'X-RateLimit-Remaining': String(rate.remaining),
+    'X-RateLimit-Reset': String(Math.ceil(rate.resetAtMs / 1000)),
+  };
+  if (rate.limited) headers['Retry-After'] = String(Math.max(1, Math.ceil((rate.resetAtMs - Date.now()) / 1000)));
+  return headers;
 }
 
 /** `/trpc/a.b,c.d` is a batch of two calls; each counts against the hourly limit. */

@@ -25,8 +25,15 @@ export interface WorkerDeps {
 type Payload<N extends JobName> = z.output<(typeof JOBS)[N]['payload']>;
 export type JobHandler<N extends JobName> = (payload: Payload<N>, job: Job, deps: WorkerDeps) => Promise<unknown>;
 
-/** A fan-out's child jobs are keyed by the tick, so a retried fan-out adds no duplicates. */
-const childJobId = (parent: Job, tenantId: number) => `${parent.name}:${parent.id}:${tenantId}`;
+/**
+ * A fan-out's child jobs, one per tenant, enqueued in bulk. Each is keyed by the tick, so a retried
+ * fan-out adds no duplicates.
+ */
+const tenantJobs = (parent: Job, tenantIds: number[]) =>
+  tenantIds.map((tenantId) => ({
+    payload: { tenantId },
+    options: { jobId: `${parent.name}:${parent.id}:${tenantId}` },
+  }));
 
 /** One handler per job name; the mapped type makes a missing or misnamed handler a compile error. */
 export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
@@ -37,9 +44,7 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
 
   'usage.measure_all': async (_payload, job, deps) => {
     const tenantIds = await allTenantIds(deps.db);
-    for (const tenantId of tenantIds) {
-      await deps.jobs.enqueue('usage.measure', { tenantId }, { jobId: childJobId(job, tenantId) });
-    }
+    await deps.jobs.enqueueMany('usage.measure', tenantJobs(job, tenantIds));
     return { tenants: tenantIds.length };
   },
 
@@ -47,9 +52,7 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
 
   'trials.scan': async (_payload, job, deps) => {
     const tenantIds = await trialsDue(deps.db, new Date());
-    for (const tenantId of tenantIds) {
-      await deps.jobs.enqueue('trials.apply', { tenantId }, { jobId: childJobId(job, tenantId) });
-    }
+    await deps.jobs.enqueueMany('trials.apply', tenantJobs(job, tenantIds));
     return { tenants: tenantIds.length };
   },
 
@@ -57,9 +60,7 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
 
   'health.score_all': async (_payload, job, deps) => {
     const tenantIds = await allTenantIds(deps.db, { activeOnly: true });
-    for (const tenantId of tenantIds) {
-      await deps.jobs.enqueue('health.score', { tenantId }, { jobId: childJobId(job, tenantId) });
-    }
+    await deps.jobs.enqueueMany('health.score', tenantJobs(job, tenantIds));
     return { tenants: tenantIds.length };
   },
 
@@ -67,9 +68,7 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
 
   'billing.cycle_all': async (_payload, job, deps) => {
     const tenantIds = await allTenantIds(deps.db, { activeOnly: true });
-    for (const tenantId of tenantIds) {
-      await deps.jobs.enqueue('billing.cycle', { tenantId }, { jobId: childJobId(job, tenantId) });
-    }
+    await deps.jobs.enqueueMany('billing.cycle', tenantJobs(job, tenantIds));
     return { tenants: tenantIds.length };
   },
 

@@ -54,6 +54,17 @@ export class EventPublisher {
     return this.streams.subscribe(tenantId, afterId, signal);
   }
 
+  /** Push-style subscription for transports that write to their clients directly; see TenantEventStreams.attach. */
+  attach(
+    tenantId: number,
+    afterId: string | null,
+    deliver: (entry: StreamedEvent) => void,
+    onOverflow: () => void,
+  ): Promise<{ detach(): void }> {
+    this.streams ??= new TenantEventStreams(this.redis, this.prefix);
+    return this.streams.attach(tenantId, afterId, deliver, onOverflow);
+  }
+
   /** The latest `count` events of a tenant, newest first. */
   async recent(tenantId: number, count: number): Promise<StreamedEvent[]> {
     const entries = await this.redis.xrevrange(tenantStreamKey(this.prefix, tenantId), '+', '-', 'COUNT', count);

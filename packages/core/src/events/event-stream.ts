@@ -98,6 +98,74 @@ export class TenantEventStreams {
     }
   }
 
+  /**
+   * The push form of subscribe(), for a transport that writes each entry straight to its client:
+   * `deliver` is called in stream order, first with what came after `afterId` (from now on when
+   * null), then synchronously from the shared reader for each live entry, with the same entry
+   * object every subscriber of that tenant gets (so a transport can serialize it once). Resolves
+   * once the replay is done; `detach` stops delivery. A subscriber whose live entries arrive while
+   * its replay runs and exceed MAX_BUFFERED is cut off through `onOverflow` (it resumes from its last id).
+   */
+  async attach(
+    tenantId: number,
+    afterId: string | null,
+    deliver: (entry: StreamedEvent) => void,
+    onOverflow: () => void,
+  ): Promise<{ detach(): void }> {
+    let replaying = true;
+    let detached = false;
+    let buffered: StreamedEvent[] | null = [];
+    let last = '';
+    // Until one live entry is newer than the last replayed one, live entries may repeat the replay.
+    let caughtUp = false;
+    const listener: Listener = (entry) => {
+      if (replaying) {
+        if (buffered && buffered.length < MAX_BUFFERED) buffered.push(entry);
+        else if (buffered) {
+          buffered = null;
+          onOverflow();
+        }
+        return;
+      }
+      if (!caughtUp) {
+        if (compareStreamIds(entry.id, last) <= 0) return;
+        caughtUp = true;
+      }
+      deliver(entry);
+    };
+    const detach = () => {
+      detached = true;
+      this.unfollow(tenantId, listener);
+    };
+    const key = tenantStreamKey(this.prefix, tenantId);
+    try {
+      const tail = await this.follow(tenantId, listener);
+      last = afterId ?? tail;
+      for (;;) {
+        if (detached) return { detach };
+        const page = await this.redis.xrange(key, `(${last}`, '+', 'COUNT', REPLAY_PAGE);
+        for (const [id, fields] of page) {
+          last = id;
+          const entry = parseEntry(id, fields);
+          if (entry && !detached) deliver(entry);
+        }
+        if (page.length < REPLAY_PAGE) break;
+      }
+      const pending = buffered ?? [];
+      buffered = [];
+      for (const entry of pending) {
+        if (detached || compareStreamIds(entry.id, last) <= 0) continue;
+        last = entry.id;
+        deliver(entry);
+      }
+      replaying = false;
+      return { detach };
+    } catch (error) {
+      detach();
+      throw error;
+    }
+  }
+
   /** Starts following a tenant's stream for a listener; returns the stream's last id at this moment. */
   private async follow(tenantId: number, listener: Listener): Promise<string> {
     const key = tenantStreamKey(this.prefix, tenantId);
