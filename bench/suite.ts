@@ -27,12 +27,13 @@ import {
   waitForHttp,
 } from './lib/processes.js';
 import { startWireCounter, type WireCounts } from './lib/wire-counter.js';
+import { type ScaleRow, scaleOfData } from './scale.js';
 import { type WorkerRow, workerThroughput } from './worker.js';
 
 const quick = process.argv.includes('--quick');
-/** `--only=requests|fanout|worker` runs one section (the worker's ratio needs the requests' write figure). */
+/** `--only=requests|fanout|worker|scale` runs one section (the worker's ratio needs the requests' write figure). */
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
-const runs = (section: 'requests' | 'fanout' | 'worker') => only === undefined || only === section;
+const runs = (section: 'requests' | 'fanout' | 'worker' | 'scale') => only === undefined || only === section;
 const ROUNDS = quick ? 1 : 3;
 const SECONDS = quick ? 2 : 5;
 const WARMUP_SECONDS = quick ? 1 : 3;
@@ -54,7 +55,8 @@ const servers: Server[] = [];
 
 // ── fixtures, through the product's own services ───────────────────────────────────────────────────
 const deps = await createApiDeps(loadApiConfig({ ...apiEnv, LOG_LEVEL: 'silent' }));
-const fixture = await createTenantWithMembers(deps.db, `Bench ${randomBytes(3).toString('hex')}`);
+// Enterprise: every feature, so every path (audit.list among them) is allowed.
+const fixture = await createTenantWithMembers(deps.db, `Bench ${randomBytes(3).toString('hex')}`, 'enterprise');
 const tenantUuid = await deps.db.inGlobal(async (em) => {
   const tenant = await em.findOneOrFail(Tenant, { id: fixture.tenantId });
   tenant.apiRateLimit = 1_000_000_000;
@@ -291,6 +293,24 @@ try {
         },
       });
 
+  // Last, since it leaves the database ten thousand tenants larger (once: later runs find them there).
+  const scaleRows: ScaleRow[] = !runs('scale')
+    ? []
+    : await scaleOfData({
+        quick,
+        load,
+        apiUrl: api.url,
+        headers: auth,
+        env: apiEnv,
+        tenantId: fixture.tenantId,
+        deps,
+        startServer: async (name, entry, env) => {
+          const server = await startServer(name, entry, env);
+          servers.push(server);
+          return server;
+        },
+      });
+
   // ── report ─────────────────────────────────────────────────────────────────────────────────────────
   markStopping();
   await load.stop();
@@ -337,6 +357,17 @@ try {
       `| ${row.job} | ${int(row.jobs)} | ${int(row.perSecond)} | ${row.ratio === null ? '' : fixed(row.ratio)} |`,
     );
   }
+  lines.push(
+    '',
+    '| scale of data | at start | at 10,000 tenants | ratio | note |',
+    '| --- | ---: | ---: | ---: | --- |',
+  );
+  for (const row of scaleRows) {
+    lines.push(
+      `| ${row.what} | ${row.small === null ? '' : fixed(row.small, 1)} | ${row.large === null ? '' : fixed(row.large, 1)} | ` +
+        `${row.ratio === null ? '' : fixed(row.ratio)} | ${row.note} |`,
+    );
+  }
   const elapsed = (performance.now() - started) / 1000;
   lines.push('', `Suite took ${elapsed.toFixed(0)} s${quick ? ' (quick)' : ''}.`);
   console.log(`\n${lines.join('\n')}`);
@@ -344,7 +375,7 @@ try {
   const out = path.join(ROOT, '.data', 'bench', 'results.json');
   fs.writeFileSync(
     out,
-    `${JSON.stringify({ quick, pinned: canPin, seconds: elapsed, requests: requestRows, fanout: fanoutRows, worker: workerRows }, null, 2)}\n`,
+    `${JSON.stringify({ quick, pinned: canPin, seconds: elapsed, requests: requestRows, fanout: fanoutRows, worker: workerRows, scale: scaleRows }, null, 2)}\n`,
   );
   console.log(`Written to ${path.relative(ROOT, out)}.`);
   process.exit(0);

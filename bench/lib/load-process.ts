@@ -48,6 +48,35 @@ function httpLoad(command: Extract<LoadCommand, { kind: 'http' }>): Promise<Load
   });
 }
 
+async function latency(command: Extract<LoadCommand, { kind: 'latency' }>): Promise<LoadReply> {
+  const times: number[] = [];
+  const until = performance.now() + command.seconds * 1000;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: command.concurrency });
+  const once = () =>
+    new Promise<void>((resolve, reject) => {
+      const started = performance.now();
+      http
+        .get(command.url, { headers: command.headers, agent }, (response) => {
+          response.resume();
+          response.on('end', () => {
+            if (response.statusCode !== 200) reject(new Error(`${command.url}: HTTP ${response.statusCode}`));
+            times.push(performance.now() - started);
+            resolve();
+          });
+        })
+        .on('error', reject);
+    });
+  await Promise.all(
+    Array.from({ length: command.concurrency }, async () => {
+      while (performance.now() < until) await once();
+    }),
+  );
+  agent.destroy();
+  times.sort((a, b) => a - b);
+  const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;
+  return { kind: 'latency', p50Ms: at(0.5), p95Ms: at(0.95), requests: times.length };
+}
+
 /** Open SSE subscribers; each counts lines that carry an event id (tracked events, not pings). */
 interface Subscriber {
   request: http.ClientRequest;
@@ -132,6 +161,8 @@ async function handle(command: LoadCommand): Promise<LoadReply> {
   switch (command.kind) {
     case 'http':
       return { kind: 'http', result: await httpLoad(command) };
+    case 'latency':
+      return latency(command);
     case 'subscribe': {
       // In batches, so the server sees a ramp rather than thousands of simultaneous handshakes.
       for (let opened = 0; opened < command.count; opened += 100) {

@@ -12,6 +12,8 @@ export type LoadCommand =
       seconds?: number;
       amount?: number;
     }
+  /** Closed-loop requests from `concurrency` callers, each timed: for latency percentiles at low load. */
+  | { kind: 'latency'; url: string; headers: Record<string, string>; concurrency: number; seconds: number }
   | { kind: 'subscribe'; url: string; headers: Record<string, string>; count: number }
   | {
       kind: 'fanout';
@@ -33,6 +35,7 @@ export interface LoadResult {
 
 export type LoadReply =
   | { kind: 'http'; result: LoadResult }
+  | { kind: 'latency'; p50Ms: number; p95Ms: number; requests: number }
   | { kind: 'subscribed'; open: number }
   /** Per event, each subscriber's delay from the publish call to its delivery, in ms. */
   | { kind: 'fanout'; perEvent: number[][] }

@@ -1,0 +1,176 @@
+/**
+ * Scale of data: a tenant's reads at the bench database's starting size and again once it holds
+ * 10,000 tenants and a million audit entries (added here once, kept for later runs), as p95 ratios;
+ * the query plans of the hot tenant-scoped reads at that size (each must be an index scan led by
+ * tenant_id); and one scheduled fan-out tick over every tenant (`health.score_all`), timed until the
+ * tick job has enqueued its 10,000 children in bulk.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { JOBS } from '../packages/core/src/jobs/definitions.js';
+import type { JobQueues } from '../packages/core/src/jobs/queues.js';
+import type { LoadGenerator, Server } from './lib/processes.js';
+import { freePort, waitForHttp } from './lib/processes.js';
+
+export interface ScaleRow {
+  what: string;
+  small: number | null;
+  large: number | null;
+  ratio: number | null;
+  note: string;
+}
+
+const TENANTS = 10_000;
+const AUDIT_ROWS = 1_000_000;
+
+/** Grows the database to TENANTS tenants and AUDIT_ROWS audit entries, as the migration owner. */
+async function grow(owner: pg.Client): Promise<void> {
+  const count = async (table: string) =>
+    Number((await owner.query(`select count(*)::int as n from ${table}`)).rows[0].n);
+  const tenants = await count('tenants');
+  if (tenants < TENANTS) {
+    await owner.query(
+      `insert into tenants (tenant_uuid, name, slug, storage_limit_gb, api_rate_limit, admin_email, admin_name, subscription_tier, is_trial)
+       select gen_random_uuid(), 'Scale ' || n, 'scale-' || n || '-' || $2, 10, 5000, 'admin@scale-' || n || '.test', 'Admin', 'professional', false
+       from generate_series(1, $1) as n`,
+      [TENANTS - tenants, randomBytes(3).toString('hex')],
+    );
+  }
+  // Row-level security is forced on the owner too: it counts no tenant's rows, so the size comes
+  // from the statistics, and each tenant's rows go in under its own setting.
+  const missing = AUDIT_ROWS - (await auditRows(owner));
+  if (missing > 0) {
+    const perTenant = Math.ceil(missing / TENANTS);
+    await owner.query(
+      `do $$ declare t int; begin
+         for t in select id from tenants where slug like 'scale-%' order by id limit ${TENANTS} loop
+           perform set_config('app.current_tenant_id', t::text, true);
+           insert into tenant_audit_logs (tenant_id, id, action, resource_type, resource_id, details, created_at)
+           select t, gen_random_uuid(), 'tenant.updated', 'tenant', t::text, '{}', now() - (n || ' minutes')::interval
+           from generate_series(1, ${perTenant}) as n;
+         end loop; end $$`,
+    );
+  }
+  await owner.query('analyze');
+}
+
+/** Audit entries by the planner's statistics (refreshed first): RLS hides every row from a plain count. */
+async function auditRows(owner: pg.Client): Promise<number> {
+  await owner.query('analyze tenant_audit_logs');
+  const { rows } = await owner.query("select reltuples::bigint as n from pg_class where relname = 'tenant_audit_logs'");
+  return Math.max(0, Number(rows[0].n));
+}
+
+/** The plan's scan nodes, e.g. "Index Scan using tenant_audit_logs_pkey on tenant_audit_logs". */
+function scans(plan: Record<string, unknown>): string[] {
+  const node = `${plan['Node Type']}${plan['Index Name'] ? ` using ${plan['Index Name']}` : ''}${plan['Relation Name'] ? ` on ${plan['Relation Name']}` : ''}`;
+  const children = ((plan.Plans as Record<string, unknown>[] | undefined) ?? []).flatMap(scans);
+  return String(plan['Node Type']).includes('Scan') ? [node, ...children] : children;
+}
+
+export async function scaleOfData(options: {
+  quick: boolean;
+  load: LoadGenerator;
+  apiUrl: string;
+  headers: Record<string, string>;
+  env: NodeJS.ProcessEnv;
+  tenantId: number;
+  deps: { jobs: JobQueues };
+  startServer(name: string, entry: string, env: NodeJS.ProcessEnv): Promise<Server>;
+}): Promise<ScaleRow[]> {
+  const { load } = options;
+  const owner = new pg.Client({ connectionString: options.env.DATABASE_MIGRATION_URL });
+  const app = new pg.Client({ connectionString: options.env.DATABASE_URL });
+  await Promise.all([owner.connect(), app.connect()]);
+  const size = async () =>
+    `${Number((await owner.query('select count(*) as n from tenants')).rows[0].n).toLocaleString('en-US')} tenants, ` +
+    `≈${(await auditRows(owner)).toLocaleString('en-US')} audit rows`;
+  const reads = [
+    { what: 'tenants.get p95 ms', path: '/trpc/tenants.get' },
+    { what: 'audit.list p95 ms', path: `/trpc/audit.list?input=${encodeURIComponent('{}')}` },
+  ];
+  const p95 = async (path: string) =>
+    (
+      await load.send<'latency'>({
+        kind: 'latency',
+        url: `${options.apiUrl}${path}`,
+        headers: options.headers,
+        concurrency: 4,
+        seconds: options.quick ? 2 : 4,
+      })
+    ).p95Ms;
+
+  const smallSize = await size();
+  const small: number[] = [];
+  for (const read of reads) small.push(await p95(read.path));
+  const growStarted = performance.now();
+  await grow(owner);
+  const grewSeconds = (performance.now() - growStarted) / 1000;
+  const largeSize = await size();
+  const large: number[] = [];
+  for (const read of reads) large.push(await p95(read.path));
+  const rows: ScaleRow[] = reads.map((read, i) => ({
+    what: read.what,
+    small: small[i] ?? null,
+    large: large[i] ?? null,
+    ratio: small[i] ? (large[i] ?? 0) / (small[i] as number) : null,
+    note: `${smallSize} → ${largeSize}${i === 0 ? ` (grown in ${grewSeconds.toFixed(0)} s)` : ''}`,
+  }));
+
+  // The hot tenant-scoped reads, planned as the app role inside a tenant's transaction. Sequential
+  // scans are priced out, so a small table shows the index a large one would use: a Seq Scan left
+  // in the plan means no index serves the query.
+  const planned = [
+    ['audit list', 'select * from tenant_audit_logs where tenant_id = $1 order by id desc limit 51'],
+    ['members list', 'select * from tenant_users where tenant_id = $1 order by id limit 51'],
+    ['usage records', 'select * from tenant_usage_records where tenant_id = $1'],
+    ['sessions of a user', 'select * from auth_sessions where tenant_id = $1 and user_id = gen_random_uuid()'],
+  ] as const;
+  await app.query('begin read only');
+  await app.query("select set_config('app.current_tenant_id', $1, true)", [String(options.tenantId)]);
+  await app.query('set local enable_seqscan = off');
+  for (const [what, sql] of planned) {
+    const { rows: plan } = await app.query(`explain (format json) ${sql}`, [options.tenantId]);
+    const nodes = scans((plan[0]['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0]?.Plan ?? {});
+    const seq = nodes.some((n) => n.startsWith('Seq Scan'));
+    rows.push({
+      what: `plan: ${what}`,
+      small: null,
+      large: null,
+      ratio: null,
+      note: `${seq ? 'NO INDEX: ' : ''}${nodes.join('; ')}`,
+    });
+  }
+  await app.query('commit');
+
+  // One scheduled tick over every active tenant, with a worker running it.
+  const port = await freePort();
+  const worker = await options.startServer('worker (tick)', 'apps/worker/src/main.ts', {
+    ...options.env,
+    WORKER_PORT: String(port),
+  });
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+  const queue = options.deps.jobs.queue(JOBS['health.score_all'].queue);
+  const jobId = `bench_tick_${randomBytes(3).toString('hex')}`;
+  const started = performance.now();
+  const job = await queue.add('health.score_all', {}, { ...JOBS['health.score_all'].options, jobId });
+  let state = await job.getState();
+  while (state !== 'completed' && state !== 'failed') {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    state = await queue.getJobState(jobId);
+  }
+  const tickSeconds = (performance.now() - started) / 1000;
+  const tenants = (await queue.getJob(jobId))?.returnvalue as { tenants?: number } | undefined;
+  await worker.stop();
+  // The children would keep the worker busy for minutes; the figure is the tick's own.
+  await queue.drain();
+  rows.push({
+    what: 'health.score_all tick s',
+    small: null,
+    large: tickSeconds,
+    ratio: null,
+    note: `${state}: ${tenants?.tenants?.toLocaleString('en-US') ?? '?'} child jobs enqueued with addBulk`,
+  });
+  await Promise.all([owner.end(), app.end()]);
+  return rows;
+}
