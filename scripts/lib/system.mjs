@@ -128,8 +128,12 @@ export async function ensurePrograms(names, { host = describeHost } = {}) {
     throw new SetupError(`Not found: ${labels}. Install with: ${plan.command}  (${otherwise})`);
   }
   const [aptGet, ...aptArgs] = plan.aptGet;
+  // Another apt-get (an update, or a second checkout's npm test) may hold dpkg's lock: wait for it.
   const apt = (args) =>
-    run(aptGet, [...aptArgs, ...args], { capture: true, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    run(aptGet, [...aptArgs, '-o', 'DPkg::Lock::Timeout=300', ...args], {
+      capture: true,
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   await apt(['update', '-qq']).catch((err) => {
     throw new SetupError(`apt-get update failed while installing ${labels}:\n${err.message}`);
   });
