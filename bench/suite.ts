@@ -33,6 +33,13 @@ import { type WorkerRow, workerThroughput } from './worker.js';
 const quick = process.argv.includes('--quick');
 /** `--only=requests|fanout|worker|scale` runs one section (the worker's ratio needs the requests' write figure). */
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+/** `--paths=<text>` keeps only the request paths whose name contains it (baselines always run). */
+const pathFilter = process.argv.find((arg) => arg.startsWith('--paths='))?.slice('--paths='.length);
+/**
+ * `--profile`: the api runs under --cpu-prof and writes its profile to .data/bench/profiles when the
+ * suite stops it (summarize with `npx tsx bench/profile-summary.ts <file>`); figures then include its overhead.
+ */
+const profile = process.argv.includes('--profile');
 const runs = (section: 'requests' | 'fanout' | 'worker' | 'scale') => only === undefined || only === section;
 const ROUNDS = quick ? 1 : 3;
 const SECONDS = quick ? 2 : 5;
@@ -75,8 +82,13 @@ const auth = { authorization: `Bearer ${session.accessToken}` };
 
 // ── processes ──────────────────────────────────────────────────────────────────────────────────────
 /** The api prints its port in its first log line; it listens on a port given here instead. */
-async function startApi(name: string, env: NodeJS.ProcessEnv, port: number): Promise<{ url: string; server: Server }> {
-  const server = await startServer(name, 'apps/api/src/main.ts', { ...env, PORT: String(port) });
+async function startApi(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  port: number,
+  nodeFlags: string[] = [],
+): Promise<{ url: string; server: Server }> {
+  const server = await startServer(name, 'apps/api/src/main.ts', { ...env, PORT: String(port) }, { nodeFlags });
   servers.push(server);
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/healthz`);
@@ -86,7 +98,12 @@ async function startApi(name: string, env: NodeJS.ProcessEnv, port: number): Pro
 const baselines = await startServer('baselines', 'bench/servers/baselines.ts', apiEnv, { readFirstLine: true });
 servers.push(baselines);
 const ports = JSON.parse(baselines.firstLine ?? '{}') as { hono: number; trpc: number };
-const api = await startApi('api', apiEnv, await freePort());
+const api = await startApi(
+  'api',
+  apiEnv,
+  await freePort(),
+  profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, '.data', 'bench', 'profiles')}`] : [],
+);
 const wire = await startWireCounter(apiEnv.DATABASE_URL as string, apiEnv.REDIS_URL as string);
 const counted = await startApi(
   'api (counted)',
@@ -196,7 +213,9 @@ try {
 
   // Counts first, on the idle counting api: a few requests to warm its caches and pool, then the counted ones.
   const counts = new Map<string, WireCounts & { requests: number }>();
-  const measured = runs('requests') ? scenarios : [];
+  const measured = !runs('requests')
+    ? []
+    : scenarios.filter((s) => !s.ours || pathFilter === undefined || s.name.includes(pathFilter));
   for (const scenario of measured.filter((s) => s.ours)) {
     await runHttp({ ...scenario.request(counted.url), connections: 1, amount: 20 });
     const before = wire.read();
