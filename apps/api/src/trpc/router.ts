@@ -9,6 +9,7 @@ import { invitationsRouter } from './routers/invitations.js';
 import { membersRouter } from './routers/members.js';
 import { mfaRouter } from './routers/mfa.js';
 import { operationsRouter } from './routers/operations.js';
+import { operatorAnalyticsRouter } from './routers/operator-analytics.js';
 import { sessionsRouter } from './routers/sessions.js';
 import { settingsRouter } from './routers/settings.js';
 import { supportRouter } from './routers/support.js';
@@ -39,6 +40,7 @@ export const appRouter = router({
   // realtime and operations
   events: eventsRouter,
   operations: operationsRouter,
+  operatorAnalytics: operatorAnalyticsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -63,6 +63,19 @@ export class Database {
     return this.run(this.orm.em.fork({ clear: true }), null, work);
   }
 
+  /**
+   * A READ ONLY transaction that sees every tenant's rows of the tables the operator analytics
+   * read (see Migration20261201410000PlatformRead): for platform-wide figures that would otherwise
+   * take one unit of work per tenant. Only operator procedures and platform jobs may call it; it
+   * can change nothing (nor queue effects), and the setting ends with the transaction.
+   */
+  async inPlatformRead<T>(work: UnitOfWork<T>): Promise<T> {
+    return this.run(this.orm.em.fork({ clear: true }), null, async (tx) => {
+      await tx.execute("set transaction read only; select set_config('app.platform_read', 'on', true)");
+      return work(tx);
+    });
+  }
+
   private async run<T>(em: EntityManager, tenantId: number | null, work: UnitOfWork<T>): Promise<T> {
     let unit: PendingUnit | undefined;
     const result = await em.transactional(async (tx) => {

@@ -1,12 +1,16 @@
 export {
   assignTicket,
   getTicket,
+  type InboxTicket,
   listTickets,
   openTicket,
   rateTicket,
   replyToTicket,
   resolveTicket,
   type SupportViewer,
+  type SupportVolume,
+  supportInbox,
+  supportVolume,
   type TicketMessageView,
   type TicketView,
 } from './support.service.js';

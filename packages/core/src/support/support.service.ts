@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { audit } from '../audit/audit.js';
 import { DomainError } from '../errors/domain-error.js';
 import type { TenantContext } from '../services/context.js';
@@ -259,4 +260,93 @@ export async function rateTicket(
   await ctx.em.flush();
   changed(ctx, ticket, 'ticket_rated', { rating: input.rating });
   return toTicketView(ticket);
+}
+
+export interface InboxTicket {
+  tenantUuid: string;
+  tenantName: string;
+  tier: string;
+  id: string;
+  subject: string;
+  priority: TicketPriority;
+  status: TicketStatus;
+  assignedToUserId: string | null;
+  createdAt: Date;
+  firstResponseAt: Date | null;
+}
+
+const PRIORITY_ORDER = "array_position(array['urgent', 'high', 'normal', 'low'], st.priority)";
+
+/**
+ * The platform operators' inbox: tickets of every tenant, most urgent and oldest first. Takes the
+ * EntityManager of Database.inPlatformRead; answering goes through the audited per-tenant path.
+ */
+export async function supportInbox(
+  em: EntityManager,
+  filter: { status: TicketStatus; limit: number },
+): Promise<InboxTicket[]> {
+  const rows = await em.execute<
+    {
+      tenant_uuid: string;
+      tenant_name: string;
+      tier: string;
+      id: string;
+      subject: string;
+      priority: TicketPriority;
+      status: TicketStatus;
+      assigned_to_user_id: string | null;
+      created_at: Date;
+      first_response_at: Date | null;
+    }[]
+  >(
+    `select t.tenant_uuid, t.name as tenant_name, t.subscription_tier as tier, st.id, st.subject, st.priority,
+            st.status, st.assigned_to_user_id, st.created_at, st.first_response_at
+       from tenant_support_tickets st join tenants t on t.id = st.tenant_id
+      where st.status = ? order by ${PRIORITY_ORDER}, st.created_at asc limit ?`,
+    [filter.status, filter.limit],
+  );
+  return rows.map((row) => ({
+    tenantUuid: row.tenant_uuid,
+    tenantName: row.tenant_name,
+    tier: row.tier,
+    id: row.id,
+    subject: row.subject,
+    priority: row.priority,
+    status: row.status,
+    assignedToUserId: row.assigned_to_user_id,
+    createdAt: new Date(row.created_at),
+    firstResponseAt: row.first_response_at ? new Date(row.first_response_at) : null,
+  }));
+}
+
+export interface SupportVolume {
+  opened: number;
+  open: number;
+  /** Mean hours from opening to the first support reply, over answered tickets. */
+  meanFirstResponseHours: number | null;
+  /** Mean hours from opening to resolution, over resolved tickets. */
+  meanResolutionHours: number | null;
+  /** Mean rating 1–5 over rated tickets. */
+  meanRating: number | null;
+}
+
+/** Platform-wide support volume and times over tickets opened in the last `days` days. */
+export async function supportVolume(em: EntityManager, now: Date, days: number): Promise<SupportVolume> {
+  const since = new Date(now.getTime() - days * 24 * 3_600_000);
+  const [row] = await em.execute<Record<string, string | null>[]>(
+    `select count(*) as opened, count(*) filter (where status = 'open') as open,
+            avg(extract(epoch from first_response_at - created_at)) / 3600 as response_hours,
+            avg(extract(epoch from resolved_at - created_at)) / 3600 as resolution_hours,
+            avg(satisfaction_rating) as rating
+       from tenant_support_tickets where created_at >= ? and created_at <= ?`,
+    [since, now],
+  );
+  const numberOrNull = (value: string | null | undefined) => (value == null ? null : Number(value));
+  return {
+    opened: Number(row?.opened ?? 0),
+    open: Number(row?.open ?? 0),
+    meanFirstResponseHours: numberOrNull(row?.response_hours),
+    meanResolutionHours: numberOrNull(row?.resolution_hours),
+    meanRating: numberOrNull(row?.rating),
+  };
 }

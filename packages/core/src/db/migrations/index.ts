@@ -5,6 +5,7 @@ import { Migration20261127200000Administration } from './Migration20261127200000
 import { Migration20261127300000Operations } from './Migration20261127300000Operations.js';
 import { Migration20261201200000Outbox } from './Migration20261201200000Outbox.js';
 import { Migration20261201400000SupportConversations } from './Migration20261201400000SupportConversations.js';
+import { Migration20261201410000PlatformRead } from './Migration20261201410000PlatformRead.js';
 
 /** Every migration in order; listed explicitly so tsx, tsc and bundlers load the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127300000Operations', class: Migration20261127300000Operations },
   { name: 'Migration20261201200000Outbox', class: Migration20261201200000Outbox },
   { name: 'Migration20261201400000SupportConversations', class: Migration20261201400000SupportConversations },
+  { name: 'Migration20261201410000PlatformRead', class: Migration20261201410000PlatformRead },
 ];

@@ -1,0 +1,193 @@
+import {
+  billingAnomalies,
+  churnRiskList,
+  featureUtilization,
+  HEALTH_BANDS,
+  revenueOverview,
+  securitySignals,
+  TENANT_SORTS,
+  tenantRows,
+} from '@digame/core/operator-analytics';
+import { supportInbox, supportVolume, TICKET_PRIORITIES, TICKET_STATUSES } from '@digame/core/support';
+import { FEATURES, TIER_NAMES } from '@digame/core/tenants';
+import { z } from 'zod';
+import { operatorProcedure, router } from '../trpc.js';
+import { isoDateTime } from './admin-common.js';
+
+const tier = z.enum(TIER_NAMES);
+const listLimit = z.number().int().min(1).max(500).default(100);
+
+/**
+ * Platform operators only: figures across every tenant, computed in SQL inside one read-only
+ * platform transaction (Database.inPlatformRead). Tenants are named by their public id.
+ */
+export const operatorAnalyticsRouter = router({
+  /** MRR in total and by tier, ARPU, lifetime value, churn by tier, plan changes, support volume. */
+  overview: operatorProcedure
+    .input(z.void())
+    .output(
+      z.object({
+        totalMrrCents: z.number(),
+        payingTenants: z.number(),
+        arpuCents: z.number(),
+        lifetimeValueCents: z.number().nullable(),
+        monthlyChurnRate: z.number().nullable(),
+        tenants: z.object({ total: z.number(), active: z.number(), suspended: z.number(), trial: z.number() }),
+        byTier: z.array(
+          z.object({
+            tier,
+            mrrCents: z.number(),
+            payingTenants: z.number(),
+            customersAtStart: z.number(),
+            churnedTenants: z.number(),
+            churnRate: z.number().nullable(),
+          }),
+        ),
+        planChanges: z.array(z.object({ month: z.string(), upgrades: z.number(), downgrades: z.number() })),
+        support: z.object({
+          opened: z.number(),
+          open: z.number(),
+          meanFirstResponseHours: z.number().nullable(),
+          meanResolutionHours: z.number().nullable(),
+          meanRating: z.number().nullable(),
+        }),
+      }),
+    )
+    .query(({ ctx }) =>
+      ctx.db.inPlatformRead(async (em) => {
+        const now = new Date();
+        return { ...(await revenueOverview(em, now)), support: await supportVolume(em, now, 30) };
+      }),
+    ),
+
+  /** The tenants table: search, filter by tier, trial, status and health band; sort by MRR, health or usage. */
+  tenants: operatorProcedure
+    .input(
+      z.strictObject({
+        search: z.string().trim().min(1).max(100).optional(),
+        tier: tier.optional(),
+        trial: z.boolean().optional(),
+        active: z.boolean().optional(),
+        healthBand: z.enum(HEALTH_BANDS).optional(),
+        sort: z.enum(TENANT_SORTS).default('newest'),
+        limit: z.number().int().min(1).max(100).default(25),
+        offset: z.number().int().min(0).max(100_000).default(0),
+      }),
+    )
+    .output(
+      z.object({
+        total: z.number(),
+        items: z.array(
+          z.object({
+            uuid: z.string(),
+            name: z.string(),
+            slug: z.string(),
+            tier,
+            isTrial: z.boolean(),
+            isActive: z.boolean(),
+            mrrCents: z.number(),
+            seats: z.number(),
+            monthlyActiveUsers: z.number(),
+            averageSessionSeconds: z.number().nullable(),
+            apiCalls30d: z.number(),
+            healthScore: z.number().nullable(),
+            churnRisk: z.enum(HEALTH_BANDS).nullable(),
+            openAlerts: z.number(),
+          }),
+        ),
+      }),
+    )
+    .query(({ ctx, input }) => ctx.db.inPlatformRead((em) => tenantRows(em, new Date(), input))),
+
+  /** Per tier and feature: tenants with it on, tenants that used it in the last 30 days. */
+  featureUtilization: operatorProcedure
+    .input(z.void())
+    .output(
+      z.array(
+        z.object({
+          tier,
+          feature: z.enum(FEATURES),
+          enabledTenants: z.number(),
+          usingTenants: z.number(),
+          utilization: z.number().nullable(),
+        }),
+      ),
+    )
+    .query(({ ctx }) => ctx.db.inPlatformRead((em) => featureUtilization(em, new Date()))),
+
+  /** Tenants at medium or high churn risk by their latest health score, with the reasons. */
+  churnRisk: operatorProcedure
+    .input(z.strictObject({ limit: listLimit }).default({ limit: 100 }))
+    .output(
+      z.array(
+        z.object({
+          tenantUuid: z.string(),
+          name: z.string(),
+          tier,
+          score: z.number(),
+          churnRisk: z.enum(['medium', 'high']),
+          scoredOn: z.string(),
+          reasons: z.array(z.string()),
+        }),
+      ),
+    )
+    .query(({ ctx, input }) => ctx.db.inPlatformRead((em) => churnRiskList(em, new Date(), input.limit))),
+
+  /** Tenants whose latest invoice or recent usage departs from their own history. */
+  billingAnomalies: operatorProcedure
+    .input(z.void())
+    .output(
+      z.array(
+        z.object({
+          tenantUuid: z.string(),
+          name: z.string(),
+          kind: z.enum(['invoice', 'usage']),
+          latest: z.number(),
+          baseline: z.number(),
+          explanation: z.string(),
+        }),
+      ),
+    )
+    .query(({ ctx }) => ctx.db.inPlatformRead((em) => billingAnomalies(em, new Date()))),
+
+  /** Failed sign-ins, likely lock-outs and sign-ins from new addresses per tenant, last 7 days. */
+  securitySignals: operatorProcedure
+    .input(z.strictObject({ limit: listLimit }).default({ limit: 100 }))
+    .output(
+      z.array(
+        z.object({
+          tenantUuid: z.string(),
+          name: z.string(),
+          failedSignIns: z.number(),
+          likelyLockouts: z.number(),
+          unusualSignInAddresses: z.number(),
+        }),
+      ),
+    )
+    .query(({ ctx, input }) => ctx.db.inPlatformRead((em) => securitySignals(em, new Date(), input.limit))),
+
+  /** Every tenant's tickets of one status, most urgent and oldest first. */
+  supportInbox: operatorProcedure
+    .input(
+      z
+        .strictObject({ status: z.enum(TICKET_STATUSES).default('open'), limit: listLimit })
+        .default({ status: 'open', limit: 100 }),
+    )
+    .output(
+      z.array(
+        z.object({
+          tenantUuid: z.string(),
+          tenantName: z.string(),
+          tier: z.string(),
+          id: z.string(),
+          subject: z.string(),
+          priority: z.enum(TICKET_PRIORITIES),
+          status: z.enum(TICKET_STATUSES),
+          assignedToUserId: z.string().nullable(),
+          createdAt: isoDateTime,
+          firstResponseAt: isoDateTime.nullable(),
+        }),
+      ),
+    )
+    .query(({ ctx, input }) => ctx.db.inPlatformRead((em) => supportInbox(em, input))),
+});

@@ -1,0 +1,23 @@
+export {
+  ACTIVE_USER_WINDOW_DAYS,
+  CHURN_WINDOW_DAYS,
+  HEALTH_BANDS,
+  type RevenueOverview,
+  revenueOverview,
+  TENANT_SORTS,
+  type TenantRow,
+  type TenantRowQuery,
+  type TenantSort,
+  type TierRevenue,
+  tenantRows,
+} from './revenue.js';
+export {
+  type BillingAnomaly,
+  billingAnomalies,
+  type ChurnRisk,
+  churnRiskList,
+  type FeatureUtilization,
+  featureUtilization,
+  type SecuritySignals,
+  securitySignals,
+} from './signals.js';
