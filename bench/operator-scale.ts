@@ -51,14 +51,14 @@ if ((existing[0]?.n ?? 0) < TENANTS) {
     [TENANTS],
   );
   await owner.query(
-    `insert into users (id, email, full_name)
-     select gen_random_uuid(), 'u' || m || '@' || t.slug || '.test', 'Member ' || m from tenants t, generate_series(1, 4) m
-      where t.slug like 'scale-%'`,
+    `create temporary table scale_members on commit drop as
+     select t.id as tenant_id, gen_random_uuid() as user_id, 'u' || m || '@' || t.slug || '.test' as email, 'Member ' || m as full_name
+       from tenants t, generate_series(1, 4) m where t.slug like 'scale-%'`,
   );
+  await owner.query('insert into users (id, email, full_name) select user_id, email, full_name from scale_members');
   await owner.query(
     `insert into tenant_users (tenant_id, id, user_id, role, last_active_at)
-     select t.id, gen_random_uuid(), u.id, 'member', now() - (random() * 40 || ' days')::interval
-       from tenants t join users u on u.email like '%@' || t.slug || '.test' where t.slug like 'scale-%'`,
+     select tenant_id, gen_random_uuid(), user_id, 'member', now() - (random() * 40 || ' days')::interval from scale_members`,
   );
   await owner.query(
     `insert into auth_sessions (tenant_id, id, user_id, refresh_token_hash, created_at, last_used_at, absolute_expires_at)
@@ -125,10 +125,11 @@ const deps = await createApiDeps(
 const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: '127.0.0.1' });
 await new Promise((resolve) => server.once('listening', resolve));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const { rows: member } = await owner.query<{ tenant_id: number; user_id: string }>(
-  "select tu.tenant_id, tu.user_id from tenant_users tu join tenants t on t.id = tu.tenant_id where t.slug = 'scale-1' limit 1",
+const [target] = await deps.db.inPlatformRead((em) =>
+  em.execute<{ tenant_id: number; user_id: string }[]>(
+    "select tu.tenant_id, tu.user_id from tenant_users tu join tenants t on t.id = tu.tenant_id where t.slug = 'scale-1' limit 1",
+  ),
 );
-const target = member[0];
 if (!target) throw new Error('no seeded member');
 await deps.db.inGlobal((em) => em.nativeUpdate(User, { id: target.user_id }, { isPlatformOperator: true }));
 await deps.db.inGlobal((em) =>

@@ -24,15 +24,19 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-/** The browser tests live in apps/web: the whole suite, or a run naming them, needs Chromium. */
-function needsBrowser(args) {
+/** Whether the whole suite, or a run naming a path under `folder`, is going to run. */
+function runsUnder(args, folder) {
   const paths = args.filter((arg) => !arg.startsWith('-'));
-  return paths.length === 0 || paths.some((arg) => path.resolve(ROOT, arg).startsWith(path.join(ROOT, 'apps/web')));
+  return paths.length === 0 || paths.some((arg) => path.resolve(ROOT, arg).startsWith(path.join(ROOT, folder)));
 }
 
 async function main() {
   await ensureDependencies();
-  if (needsBrowser(vitestArgs)) await ensurePrograms(['chromium']);
+  // The browser tests live in apps/web; the monthly report test (apps/worker) renders its PDF with poppler.
+  await ensurePrograms([
+    ...(runsUnder(vitestArgs, 'apps/web') ? ['chromium'] : []),
+    ...(runsUnder(vitestArgs, 'apps/worker') ? ['pdftoppm'] : []),
+  ]);
   const services = await ensureServices({ dataDir: '.data/test', fast: true });
   const env = { ...process.env, ...services.env };
   try {

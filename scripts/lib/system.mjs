@@ -1,4 +1,4 @@
-// The system programs `npm start` and `npm test` run (PostgreSQL, Redis, Chromium): where they are,
+// The system programs `npm start` and `npm test` run (PostgreSQL, Redis, Chromium, poppler's pdftoppm): where they are,
 // and installing the missing ones where that needs no questions — Debian or Ubuntu with apt-get, as
 // root or with passwordless sudo. Anywhere else the error names the one command to run.
 // Plain Node only: runs before `pnpm install`.
@@ -64,6 +64,12 @@ export const PROGRAMS = {
     packages: [['chromium'], ['fonts-liberation']],
     otherwise: 'or set CHROMIUM_PATH',
   },
+  pdftoppm: {
+    label: 'pdftoppm and pdftotext (the monthly report test renders and reads its PDF)',
+    find: () => findExecutable('pdftoppm'),
+    packages: [['poppler-utils']],
+    otherwise: 'or leave out apps/worker/src/monthly-report.test.ts',
+  },
 };
 
 /** This machine, as far as installing goes. */
@@ -106,7 +112,7 @@ export function installPlan(missing, host) {
   const sudo = host.root ? '' : 'sudo ';
   if (host.debian) return { install: false, command: `${sudo}apt-get install -y ${packages.join(' ')}` };
   if (host.platform === 'darwin') {
-    const brew = { postgres: 'postgresql@15', redis: 'redis', chromium: '--cask chromium' };
+    const brew = { postgres: 'postgresql@15', redis: 'redis', chromium: '--cask chromium', pdftoppm: 'poppler' };
     return { install: false, command: `brew install ${missing.map((name) => brew[name]).join(' ')}` };
   }
   return { install: false, command: `install ${missing.map((name) => PROGRAMS[name].label).join(', ')}` };

@@ -5,6 +5,7 @@ import { allTenantIds, inJobTenant, JOBS, type JobName, type JobQueues } from '@
 import type { Logger } from '@digame/core/logging';
 import { type Mailer, sendEmail } from '@digame/core/mail';
 import { flushApiCallCounters, measureTenantUsage } from '@digame/core/metering';
+import { generateMonthlyReport } from '@digame/core/reports';
 import { runServiceEffect, type ServiceDeps } from '@digame/core/services';
 import { advanceTrial, trialsDue } from '@digame/core/trials';
 import type { Job } from 'bullmq';
@@ -73,6 +74,17 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
   },
 
   // Both steps are idempotent: one invoice per tenant and month, and overdue is a one-way status change.
+  // A tenant that lost advanced reporting between the request and the job gets no report.
+  'reports.monthly': ({ tenantId, month }, _job, deps) =>
+    inJobTenant(
+      deps,
+      tenantId,
+      async (ctx, tenant): Promise<unknown> =>
+        tenant.features.advanced_reporting === true
+          ? generateMonthlyReport(ctx, month)
+          : { skipped: 'feature_not_available' },
+    ),
+
   'billing.cycle': ({ tenantId }, _job, deps) =>
     inJobTenant(deps, tenantId, async (ctx) => ({
       invoice: (await issueMonthlyInvoice(ctx))?.id ?? null,

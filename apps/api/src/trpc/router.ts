@@ -10,6 +10,7 @@ import { membersRouter } from './routers/members.js';
 import { mfaRouter } from './routers/mfa.js';
 import { operationsRouter } from './routers/operations.js';
 import { operatorAnalyticsRouter } from './routers/operator-analytics.js';
+import { reportsRouter } from './routers/reports.js';
 import { sessionsRouter } from './routers/sessions.js';
 import { settingsRouter } from './routers/settings.js';
 import { supportRouter } from './routers/support.js';
@@ -37,6 +38,7 @@ export const appRouter = router({
   audit: auditRouter,
   analytics: analyticsRouter,
   support: supportRouter,
+  reports: reportsRouter,
   // realtime and operations
   events: eventsRouter,
   operations: operationsRouter,

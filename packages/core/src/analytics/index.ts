@@ -1,5 +1,11 @@
 export { AnalyticsEvent, type AnalyticsEventEntity } from './analytics-event.entity.js';
 export {
+  type Recommendation,
+  type RecommendationKind,
+  type TenantLimits,
+  tenantRecommendations,
+} from './recommendations.js';
+export {
   type DailyUsage,
   dailyUsage,
   type MonthlyReport,

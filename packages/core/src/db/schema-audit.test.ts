@@ -36,6 +36,7 @@ describe('live schema', () => {
         'tenant_invitations',
         'tenant_invoices',
         'tenant_limit_alerts',
+        'tenant_monthly_reports',
         'tenant_outbox',
         'tenant_settings',
         'tenant_support_ticket_messages',

@@ -15,6 +15,7 @@ export const EVENT_PERMISSIONS = {
   'health.updated': 'analytics.read',
   'tenant.changed': 'tenant.read',
   'support.changed': 'support.open',
+  'report.ready': 'analytics.read',
 } as const satisfies Record<string, Permission>;
 
 export type DomainEventType = keyof typeof EVENT_PERMISSIONS;
@@ -35,7 +36,10 @@ export type DomainEvent = z.infer<typeof domainEventSchema>;
  * Events that tell of a feature's data reach only tenants that have the feature, like the queries
  * that read it: audit entries need audit_logs, whatever the role's permissions.
  */
-export const EVENT_FEATURES: Partial<Record<DomainEventType, Feature>> = { 'audit.appended': 'audit_logs' };
+export const EVENT_FEATURES: Partial<Record<DomainEventType, Feature>> = {
+  'audit.appended': 'audit_logs',
+  'report.ready': 'advanced_reporting',
+};
 
 /** Whether a subscriber with these permissions, in a tenant with these features, may receive an event. */
 export function mayReceiveEvent(

@@ -114,6 +114,12 @@ export const JOBS = {
   'billing.cycle': { queue: 'lifecycle', payload: tenantJob, options: retried(5) },
   /** Runs the outbox effects that were not carried out right after their commit (a crash, an outage). */
   'outbox.sweep': { queue: 'outbox', payload: tick, options: sweep },
+  /** Renders and stores a tenant's monthly report PDF (advanced reporting); re-running replaces it. */
+  'reports.monthly': {
+    queue: 'lifecycle',
+    payload: tenantJob.extend({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/) }),
+    options: retried(5),
+  },
 } as const satisfies Record<string, JobDefinition>;
 
 /**

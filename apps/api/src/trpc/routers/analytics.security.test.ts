@@ -46,6 +46,8 @@ describe('analytics feature gates per tier', () => {
     expect(insights.data.details).toMatchObject({ feature: 'ai_insights', requiredTier: 'professional' });
     const report = await expectRefused(client.analytics.monthlyReport.query({ month: '2026-11' }), 'FORBIDDEN');
     expect(report.data.details).toMatchObject({ feature: 'advanced_reporting', requiredTier: 'enterprise' });
+    const recommendations = await expectRefused(client.analytics.recommendations.query(), 'FORBIDDEN');
+    expect(recommendations.data.details).toMatchObject({ feature: 'ai_insights', requiredTier: 'professional' });
   });
 
   it('give professional tenants history and insights but not the monthly report', async () => {
@@ -57,6 +59,9 @@ describe('analytics feature gates per tier', () => {
     const currentHour = Math.floor(Date.now() / HOUR) * HOUR;
     expect(history.reduce((sum, day) => sum + day.apiCalls, 0)).toBe(((currentHour - from) / HOUR) * 10);
     expect((await client.analytics.insights.query()).direction).toBe('steady');
+    // Nobody in the fixture has been active and no feature was used: both recommendations apply.
+    const recommendations = await client.analytics.recommendations.query();
+    expect(recommendations.map((r) => r.kind)).toEqual(['inactive_seats', 'unused_features']);
     const report = await expectRefused(client.analytics.monthlyReport.query({ month: '2026-11' }), 'FORBIDDEN');
     expect(report.data.details).toMatchObject({ requiredTier: 'enterprise' });
   });

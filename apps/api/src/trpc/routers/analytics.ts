@@ -1,4 +1,4 @@
-import { dailyUsage, monthlyReport, usageInsights } from '@digame/core/analytics';
+import { dailyUsage, monthlyReport, tenantRecommendations, usageInsights } from '@digame/core/analytics';
 import { z } from 'zod';
 import { can, requireFeature, router } from '../trpc.js';
 
@@ -27,6 +27,24 @@ export const analyticsRouter = router({
       }),
     )
     .query(({ ctx }) => ctx.run((sc) => usageInsights(sc, ctx.tenant.apiRateLimit))),
+
+  /**
+   * Explained recommendations from the tenant's own data (AI insights): when a limit will be reached
+   * at the current trend, recent days of unusual API usage, inactive seats, included features unused.
+   */
+  recommendations: requireFeature(readAnalytics, 'ai_insights')
+    .input(z.void())
+    .output(
+      z.array(
+        z.object({
+          kind: z.enum(['limit_forecast', 'unusual_usage', 'inactive_seats', 'unused_features']),
+          title: z.string(),
+          explanation: z.string(),
+          evidence: z.record(z.string(), z.unknown()),
+        }),
+      ),
+    )
+    .query(({ ctx }) => ctx.run((sc) => tenantRecommendations(sc, ctx.tenant))),
 
   /** A month's usage and activity totals (advanced reporting). */
   monthlyReport: requireFeature(readAnalytics, 'advanced_reporting')

@@ -6,6 +6,7 @@ import { Migration20261127300000Operations } from './Migration20261127300000Oper
 import { Migration20261201200000Outbox } from './Migration20261201200000Outbox.js';
 import { Migration20261201400000SupportConversations } from './Migration20261201400000SupportConversations.js';
 import { Migration20261201410000PlatformRead } from './Migration20261201410000PlatformRead.js';
+import { Migration20261201420000MonthlyReports } from './Migration20261201420000MonthlyReports.js';
 
 /** Every migration in order; listed explicitly so tsx, tsc and bundlers load the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201200000Outbox', class: Migration20261201200000Outbox },
   { name: 'Migration20261201400000SupportConversations', class: Migration20261201400000SupportConversations },
   { name: 'Migration20261201410000PlatformRead', class: Migration20261201410000PlatformRead },
+  { name: 'Migration20261201420000MonthlyReports', class: Migration20261201420000MonthlyReports },
 ];

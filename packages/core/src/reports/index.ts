@@ -1,0 +1,11 @@
+export { MonthlyReportFile, type MonthlyReportFileEntity } from './monthly-report.entity.js';
+export {
+  collectMonthlyReport,
+  generateMonthlyReport,
+  listMonthlyReports,
+  MONTH_PATTERN,
+  type MonthlyReportListing,
+  monthlyReportPdf,
+  type TenantMonthlyReport,
+} from './monthly-report.js';
+export { renderMonthlyReportPdf } from './monthly-report-pdf.js';
