@@ -8,4 +8,3 @@ export {
   monthlyReportPdf,
   type TenantMonthlyReport,
 } from './monthly-report.js';
-export { renderMonthlyReportPdf } from './monthly-report-pdf.js';

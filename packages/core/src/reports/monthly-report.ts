@@ -5,7 +5,6 @@ import type { TenantContext } from '../services/context.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { TIERS, type TierName } from '../tenants/tiers.js';
 import { MonthlyReportFile } from './monthly-report.entity.js';
-import { renderMonthlyReportPdf } from './monthly-report-pdf.js';
 
 /** Everything the monthly PDF shows, read from the tenant's own rows. */
 export interface TenantMonthlyReport {
@@ -96,6 +95,8 @@ export async function generateMonthlyReport(
   ctx: TenantContext,
   month: string,
 ): Promise<{ month: string; byteSize: number }> {
+  // pdfkit and its font tables load on the first report, not at every api or worker start-up.
+  const { renderMonthlyReportPdf } = await import('./monthly-report-pdf.js');
   const pdf = await renderMonthlyReportPdf(await collectMonthlyReport(ctx, month));
   await ctx.em.upsert(MonthlyReportFile, {
     tenant: ctx.tenantId,
