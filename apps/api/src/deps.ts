@@ -15,6 +15,7 @@ import { RequestGate } from '@digame/core/request';
 import type { ServiceDeps } from '@digame/core/services';
 import { SettingsKeyring } from '@digame/core/settings';
 import { SelfServeSignups, TenantDirectory } from '@digame/core/tenants';
+import { LiveApiCalls } from '@digame/core/usage';
 import type { ApiConfig } from './config.js';
 import type { ApiDeps } from './trpc/context.js';
 
@@ -53,6 +54,10 @@ export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { clos
     signups: new SelfServeSignups(redis, prefix, config.SIGNUP_RATE_LIMIT_PER_HOUR),
   };
 
+  const liveApiCalls = new LiveApiCalls(redis, prefix, events, (error) =>
+    logger.warn({ err: error }, 'publishing live API-call usage failed'),
+  );
+
   return {
     config,
     logger,
@@ -63,9 +68,11 @@ export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { clos
     events,
     tokens,
     gate: new RequestGate(redis, prefix),
+    liveApiCalls,
     services,
     identity,
     async close() {
+      liveApiCalls.close();
       await events.close();
       await jobs.close();
       subscriber.disconnect();

@@ -12,6 +12,7 @@ import {
 import { DomainError } from '@digame/core/errors';
 import type { RequestGate } from '@digame/core/request';
 import { cheapestTierWith, FEATURE_LABELS, type TenantDirectory } from '@digame/core/tenants';
+import type { LiveApiCalls } from '@digame/core/usage';
 import { ANONYMOUS, type Caller, type Principal } from './caller.js';
 
 export interface AuthenticateDeps {
@@ -20,6 +21,8 @@ export interface AuthenticateDeps {
   tenants: TenantDirectory;
   redisPrefix: string;
   identity: { apiKeyUsage: ApiKeyUsage };
+  /** Told every count the gate returns, for live usage on dashboards (no I/O of its own here). */
+  liveApiCalls?: Pick<LiveApiCalls, 'counted'>;
 }
 
 export interface AuthenticateInput {
@@ -129,6 +132,7 @@ export async function authenticate(deps: AuthenticateDeps, input: AuthenticateIn
     return unauthorized('Invalid credential');
   }
 
+  deps.liveApiCalls?.counted(tenantId, result.used, result.resetAtMs);
   const rateLimit = {
     limit: result.limit,
     remaining: Math.max(0, result.limit - result.used),

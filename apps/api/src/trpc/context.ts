@@ -6,6 +6,7 @@ import type { Logger } from '@digame/core/logging';
 import type { RequestGate } from '@digame/core/request';
 import type { ServiceDeps } from '@digame/core/services';
 import type { SelfServeSignups, TenantDirectory } from '@digame/core/tenants';
+import type { LiveApiCalls } from '@digame/core/usage';
 import type { Redis } from 'ioredis';
 import type { ApiConfig } from '../config.js';
 import type { Caller } from '../request/caller.js';
@@ -21,6 +22,8 @@ export interface ApiDeps {
   events: EventPublisher;
   tokens: AccessTokens;
   gate: RequestGate;
+  /** Coalesces counted API calls into at most one `usage.updated` per watched tenant per second. */
+  liveApiCalls: LiveApiCalls;
   /** The collaborators core services receive through their TenantContext. */
   services: ServiceDeps;
   /** Sign-in, sessions, MFA, account flows, and the self-serve sign-up throttle. */

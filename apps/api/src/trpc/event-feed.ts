@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { apiKeyKey, type CredentialRecord, sessionKey } from '@digame/core/auth';
 import { type DomainEvent, mayReceiveEvent, type StreamedEvent } from '@digame/core/events';
 import type { TenantFacts } from '@digame/core/tenants';
+import { WATCHED_MARK_MS } from '@digame/core/usage';
 import { type TrackedEnvelope, tracked } from '@trpc/server';
 import type { Principal } from '../request/caller.js';
 import type { RequestContext } from './context.js';
@@ -95,8 +96,17 @@ export class EventFeed implements AsyncIterable<TrackedEnvelope<DomainEvent>> {
     return mayReceiveEvent(entry.event, this.entitlement.permissions, this.entitlement.features);
   }
 
-  /** Calls `onEnded` once the credential no longer allows the stream; returns the stopper. */
+  /**
+   * Calls `onEnded` once the credential no longer allows the stream; returns the stopper. While it
+   * runs, the tenant is marked as watched, so its API calls are announced live (LiveApiCalls).
+   */
   private recheck(onEnded: () => void): () => void {
+    const watch = () =>
+      void this.ctx.liveApiCalls
+        .watch(this.ctx.tenant.id)
+        .catch((error: unknown) => this.ctx.logger.warn({ err: error }, 'marking live usage as watched failed'));
+    watch();
+    const rewatch = setInterval(watch, WATCHED_MARK_MS / 3);
     const timer = setInterval(() => {
       currentEntitlement(this.ctx, this.ctx.principal).then(
         (now) => {
@@ -106,7 +116,10 @@ export class EventFeed implements AsyncIterable<TrackedEnvelope<DomainEvent>> {
         (error: unknown) => this.ctx.logger.warn({ err: error }, 'event stream re-check failed'),
       );
     }, this.ctx.config.EVENTS_RECHECK_SECONDS * 1000);
-    return () => clearInterval(timer);
+    return () => {
+      clearInterval(timer);
+      clearInterval(rewatch);
+    };
   }
 
   /**

@@ -1,3 +1,4 @@
+export { LIVE_USAGE_INTERVAL_MS, LiveApiCalls, WATCHED_MARK_MS } from './live-api-calls.js';
 export {
   type ApiCallCounterReader,
   getUsage,

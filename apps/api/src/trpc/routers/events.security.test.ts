@@ -46,7 +46,12 @@ function subscribe(token: string | undefined, lastEventId?: string): Received {
   });
   const subscription = streamClient(token).events.stream.subscribe(lastEventId ? { lastEventId } : {}, {
     onStarted: () => start(),
-    onData: (envelope) => events.push({ id: envelope.id, event: envelope.data }),
+    onData: (envelope) => {
+      // Opening a stream makes its tenant's API calls (this test's own) announced live; the tests
+      // here are about the events they publish themselves.
+      if (envelope.data.type === 'usage.updated' && envelope.data.data.metric === 'api_calls') return;
+      events.push({ id: envelope.id, event: envelope.data });
+    },
     onError: (error) => end(error),
     onComplete: () => end('complete'),
   });
