@@ -37,7 +37,7 @@ async function main() {
     ...(runsUnder(vitestArgs, 'apps/web') ? ['chromium'] : []),
     ...(runsUnder(vitestArgs, 'apps/worker') ? ['pdftoppm'] : []),
   ]);
-  const services = await ensureServices({ dataDir: '.data/test', fast: true });
+  const services = await ensureServices({ dataDir: '.data/test', fast: true, s3: true });
   const env = { ...process.env, ...services.env };
   try {
     if (interrupted) return 130;

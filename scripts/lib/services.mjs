@@ -7,22 +7,25 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ROOT, run, SetupError, sleep, spawnTracked, stopChild } from './proc.mjs';
+import { startS3 } from './s3.mjs';
 import { ensurePrograms, findExecutable, findPostgres } from './system.mjs';
 
 /**
  * Provide PostgreSQL, Redis and an SMTP sink. Returns { env, stop }: env holds DATABASE_URL,
  * DATABASE_MIGRATION_URL, REDIS_URL, SMTP_URL and MAIL_SINK_URL; stop() stops only what this call
- * started. `fast` turns off fsync for throwaway test data.
+ * started. `fast` turns off fsync for throwaway test data; `s3` adds an S3 protocol server (S3_* env).
  */
-export async function ensureServices({ dataDir, fast = false }) {
+export async function ensureServices({ dataDir, fast = false, s3 = false }) {
   const dir = path.resolve(ROOT, dataDir);
   const env = {};
   const usePg = !(process.env.DATABASE_URL && process.env.DATABASE_MIGRATION_URL);
   const useRedis = !process.env.REDIS_URL;
   const useSink = !process.env.SMTP_URL;
+  const useS3 = s3 && !process.env.S3_ENDPOINT;
   if (!usePg) Object.assign(env, pick(process.env, 'DATABASE_URL', 'DATABASE_MIGRATION_URL'));
   if (!useRedis) env.REDIS_URL = process.env.REDIS_URL;
   if (!useSink) Object.assign(env, pick(process.env, 'SMTP_URL', 'MAIL_SINK_URL'));
+  if (s3 && !useS3) Object.assign(env, pick(process.env, ...S3_VARIABLES));
 
   // Find (or install) every binary before starting anything: a missing one fails at once and leaves
   // nothing running.
@@ -47,6 +50,7 @@ export async function ensureServices({ dataDir, fast = false }) {
       [usePg, () => startPostgres(pgBin, dir, state, ports, fast)],
       [useRedis, () => startRedis(redisBin, dir, state, ports)],
       [useSink, () => startSink(dir, state, ports)],
+      [useS3, () => startS3(dir, state, ports, { pickPort, waitFor, spawnService, stopChild })],
     ]) {
       if (!wanted) continue;
       const service = await start();
@@ -59,6 +63,8 @@ export async function ensureServices({ dataDir, fast = false }) {
     throw err;
   }
 }
+
+const S3_VARIABLES = ['S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'];
 
 // ---------------------------------------------------------------- PostgreSQL
 

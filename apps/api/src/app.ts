@@ -8,6 +8,7 @@ import { mountMetrics } from './metrics.js';
 import { authenticate } from './request/authenticate.js';
 import { ANONYMOUS, type Caller } from './request/caller.js';
 import { crossSiteGuard } from './request/cross-site.js';
+import { createFileRoutes } from './rest/file-routes.js';
 import { createRestApi } from './rest/rest-api.js';
 import type { ApiDeps, RequestContext } from './trpc/context.js';
 import { eventStreamRoute } from './trpc/event-stream-route.js';
@@ -47,6 +48,8 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     );
   });
   mountMetrics(app, deps);
+  // File bytes stream past the small-body limit below: their size is checked against the quota instead.
+  app.route('/api', createFileRoutes(deps));
 
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,

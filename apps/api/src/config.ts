@@ -1,4 +1,5 @@
 import { coreEnvSchema, parseEnv, portSchema } from '@digame/core/config';
+import { fileStorageEnvSchema } from '@digame/core/files';
 import { SettingsKeyring } from '@digame/core/settings';
 import { z } from 'zod';
 
@@ -11,7 +12,7 @@ function isKeyringSpec(spec: string): boolean {
   }
 }
 
-export const apiEnvSchema = coreEnvSchema.extend({
+export const apiEnvSchema = coreEnvSchema.extend(fileStorageEnvSchema.shape).extend({
   PORT: portSchema.default(3000),
   /** Public URL of the dashboard: links in emails point here and it is the allowed browser origin. */
   APP_URL: z.string().url('must be a URL such as https://tenancy.example.com').default('http://localhost:5173'),

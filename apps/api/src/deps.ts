@@ -8,6 +8,7 @@ import {
 } from '@digame/core/auth';
 import { openDatabase } from '@digame/core/db';
 import { EventPublisher } from '@digame/core/events';
+import { createObjectStore } from '@digame/core/files';
 import { JobQueues } from '@digame/core/jobs';
 import { createLogger } from '@digame/core/logging';
 import { connectRedis } from '@digame/core/redis';
@@ -32,12 +33,14 @@ export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { clos
   const events = new EventPublisher(redis, prefix);
   const tokens = new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS);
   const credentials = new CredentialStore(redis, prefix);
+  const files = createObjectStore(config);
   const services: ServiceDeps = {
     jobs,
     events,
     tenants,
     appUrl: config.APP_URL,
     credentials,
+    files,
     settingsKeys: config.SETTINGS_ENCRYPTION_KEYS ? SettingsKeyring.parse(config.SETTINGS_ENCRYPTION_KEYS) : undefined,
   };
   const identity = {
@@ -76,6 +79,7 @@ export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { clos
       await events.close();
       await jobs.close();
       subscriber.disconnect();
+      files.close?.();
       await Promise.allSettled([db.close(), redis.quit()]);
     },
   };

@@ -1,7 +1,8 @@
 import { issueMonthlyInvoice, markOverdueInvoices } from '@digame/core/billing';
 import { type Database, sweepOutbox } from '@digame/core/db';
+import { tenantObjectPrefix } from '@digame/core/files';
 import { recordHealthScore } from '@digame/core/health-score';
-import { allTenantIds, inJobTenant, JOBS, type JobName, type JobQueues } from '@digame/core/jobs';
+import { allTenantIds, inJobTenant, JOBS, type JobName, type JobQueues, PermanentJobError } from '@digame/core/jobs';
 import type { Logger } from '@digame/core/logging';
 import { type Mailer, sendEmail } from '@digame/core/mail';
 import { flushApiCallCounters, measureTenantUsage } from '@digame/core/metering';
@@ -93,6 +94,12 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
 
   'outbox.sweep': (_payload, _job, deps) =>
     sweepOutbox(deps.db, (entry, db) => runServiceEffect(deps.services, entry, db)),
+  'files.purge_object': async ({ tenantId, key }, _job, deps) => {
+    // The payload names both: a key outside the tenant's own prefix is never touched.
+    if (!key.startsWith(tenantObjectPrefix(tenantId)))
+      throw new PermanentJobError(`key ${key} is not tenant ${tenantId}'s`);
+    await deps.services.files.delete(key);
+  },
 };
 
 export function isJobName(name: string): name is JobName {

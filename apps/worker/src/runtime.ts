@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { CredentialStore } from '@digame/core/auth';
 import { openDatabase } from '@digame/core/db';
 import { EventPublisher } from '@digame/core/events';
+import { createObjectStore } from '@digame/core/files';
 import { JobQueues, QUEUES } from '@digame/core/jobs';
 import { createLogger } from '@digame/core/logging';
 import { Mailer } from '@digame/core/mail';
@@ -33,12 +34,14 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   const jobs = new JobQueues(redis, prefix);
   const events = new EventPublisher(redis, prefix);
   const mailer = new Mailer(config.SMTP_URL, config.MAIL_FROM);
+  const files = createObjectStore(config);
   const services = {
     jobs,
     events,
     tenants: new TenantDirectory(db, redis, prefix),
     appUrl: config.APP_URL,
     credentials: new CredentialStore(redis, prefix),
+    files,
   };
   const deps: WorkerDeps = { db, redis, prefix, jobs, mailer, services, logger };
   const metrics = new WorkerMetrics((name) => jobs.queue(name));
@@ -86,6 +89,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
         await jobs.close();
         await events.close();
         mailer.close();
+        files.close?.();
         await Promise.allSettled([db.close(), redis.quit()]);
       })();
       return closing;

@@ -15,7 +15,8 @@ import { openApiDocument, servedDocument } from './openapi.js';
 import { referencePage } from './reference-page.js';
 import { REST_ROUTES, type RestRoute } from './routes.js';
 
-type Env = { Variables: { requestId: string; ipAddress: string | null } };
+export type RestEnv = { Variables: { requestId: string; ipAddress: string | null } };
+type Env = RestEnv;
 type Procedure = (input: unknown) => Promise<unknown>;
 
 const createCaller = createCallerFactory(appRouter);
@@ -26,7 +27,7 @@ function errorBody(code: string, message: string, extra: { fields?: unknown; det
 }
 
 /** The same mapping as the tRPC error formatter: the status of the code, field messages, no internals. */
-function errorResponse(c: Context<Env>, thrown: unknown) {
+export function errorResponse(c: Context<Env>, thrown: unknown) {
   const error = getTRPCErrorFromUnknown(thrown);
   const status = getHTTPStatusCodeFromError(error) as ContentfulStatusCode;
   const cause = error.cause;
@@ -48,7 +49,7 @@ function errorResponse(c: Context<Env>, thrown: unknown) {
   return c.json(errorBody(error.code, message, { fields, details }), status);
 }
 
-function setRateLimitHeaders(c: Context<Env>, caller: Caller): void {
+export function setRateLimitHeaders(c: Context<Env>, caller: Caller): void {
   const rate = caller.rateLimit;
   if (!rate) return;
   c.header('X-RateLimit-Limit', String(rate.limit));

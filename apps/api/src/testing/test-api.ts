@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { issueSession } from '@digame/core/auth';
 import type { Role } from '@digame/core/members';
-import { type TestDatabase, testServices, useTestDatabase } from '@digame/core/testing';
+import { createTestBucket, type TestDatabase, testServices, useTestDatabase } from '@digame/core/testing';
 import { User } from '@digame/core/users';
 import { serve } from '@hono/node-server';
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
@@ -38,7 +38,8 @@ export async function serveTestApp(deps: ApiDeps): Promise<{ url: string; close(
 
 /**
  * A real api process in-process: own database (from the migrated template), the shared Redis with a
- * per-file key prefix, an HTTP listener on a free port. Use once per test file.
+ * per-file key prefix, its own bucket on the test S3 server, an HTTP listener on a free port. Use
+ * once per test file.
  */
 export function useTestApi(overrides: Partial<Record<string, string>> = {}): TestApi {
   const database = useTestDatabase();
@@ -46,6 +47,7 @@ export function useTestApi(overrides: Partial<Record<string, string>> = {}): Tes
 
   beforeAll(async () => {
     const config = loadApiConfig({
+      ...(await createTestBucket()),
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       DATABASE_URL: database.appUrl,

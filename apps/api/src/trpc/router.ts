@@ -5,6 +5,7 @@ import { authRouter } from './routers/auth.js';
 import { billingRouter } from './routers/billing.js';
 import { eventsRouter } from './routers/events.js';
 import { featuresRouter } from './routers/features.js';
+import { filesRouter } from './routers/files.js';
 import { invitationsRouter } from './routers/invitations.js';
 import { membersRouter } from './routers/members.js';
 import { mfaRouter } from './routers/mfa.js';
@@ -36,6 +37,7 @@ export const appRouter = router({
   billing: billingRouter,
   usage: usageRouter,
   audit: auditRouter,
+  files: filesRouter,
   analytics: analyticsRouter,
   support: supportRouter,
   reports: reportsRouter,

@@ -4,7 +4,9 @@ import { type RunningWorker, startWorker } from '../runtime.js';
 import { workerEnv } from './processes.js';
 
 /** A worker running inside the test process (for tests that do not need to kill it). */
-export function useInProcessWorker(input: () => { databaseUrl: string; prefix: string; smtpUrl: string }): {
+export function useInProcessWorker(
+  input: () => { databaseUrl: string; prefix: string; smtpUrl: string; extra?: Record<string, string> },
+): {
   readonly current: RunningWorker;
 } {
   let worker: RunningWorker | undefined;

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testServices } from '@digame/core/testing';
 
@@ -107,6 +109,8 @@ export function workerEnv(input: {
     USAGE_MEASURE_EVERY_SECONDS: '3600',
     TRIALS_SCAN_EVERY_SECONDS: '3600',
     HEALTH_SCORE_EVERY_SECONDS: '3600',
+    // Never the checkout's own .data/files: a test that needs stored files passes a test bucket in extra.
+    FILE_STORAGE_DIR: path.join(os.tmpdir(), `digame-worker-files-${input.prefix.replace(/[^A-Za-z0-9-]/g, '')}`),
     ...input.extra,
   };
 }

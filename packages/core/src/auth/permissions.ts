@@ -23,6 +23,8 @@ export const PERMISSIONS = [
   'support.open',
   /** See every ticket of the tenant; answer, assign and resolve them. */
   'support.manage',
+  'files.read',
+  'files.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -42,9 +44,11 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'analytics.read',
     'usage.read',
     'support.open',
+    'files.read',
+    'files.manage',
   ],
-  member: ['tenant.read', 'users.read', 'settings.read', 'usage.read', 'support.open'],
-  viewer: ['tenant.read', 'settings.read'],
+  member: ['tenant.read', 'users.read', 'settings.read', 'usage.read', 'support.open', 'files.read', 'files.manage'],
+  viewer: ['tenant.read', 'settings.read', 'files.read'],
 };
 
 export interface PermissionOverrides {

@@ -8,10 +8,11 @@ import { UsageRecord } from '../usage/usage-record.entity.js';
 import { User } from '../users/user.entity.js';
 import { ADMINISTRATION_ENTITIES } from './entities.administration.js';
 import { IDENTITY_ENTITIES } from './entities.identity.js';
+import { LIFECYCLE_ENTITIES } from './entities.lifecycle.js';
 import { OPERATIONS_ENTITIES } from './entities.operations.js';
 import { GlobalOutboxRow, TenantOutboxRow } from './outbox.entity.js';
 
-const DOMAINS = [IDENTITY_ENTITIES, ADMINISTRATION_ENTITIES, OPERATIONS_ENTITIES];
+const DOMAINS = [IDENTITY_ENTITIES, ADMINISTRATION_ENTITIES, OPERATIONS_ENTITIES, LIFECYCLE_ENTITIES];
 
 /** Tables without tenant_id: Citus reference tables, no row-level security. */
 export const GLOBAL_ENTITIES = [Tenant, User, GlobalOutboxRow, ...DOMAINS.flatMap((domain) => domain.global)];

@@ -9,6 +9,7 @@ export const DOMAIN_ERROR_CODES = [
   'NOT_FOUND',
   'CONFLICT',
   'PRECONDITION_FAILED',
+  'PAYLOAD_TOO_LARGE',
   'TOO_MANY_REQUESTS',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

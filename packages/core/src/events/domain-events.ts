@@ -16,6 +16,7 @@ export const EVENT_PERMISSIONS = {
   'tenant.changed': 'tenant.read',
   'support.changed': 'support.open',
   'report.ready': 'analytics.read',
+  'file.changed': 'files.read',
 } as const satisfies Record<string, Permission>;
 
 export type DomainEventType = keyof typeof EVENT_PERMISSIONS;

@@ -120,6 +120,12 @@ export const JOBS = {
     payload: tenantJob.extend({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/) }),
     options: retried(5),
   },
+  /** Removes a deleted or abandoned file's bytes from the object store (deleting nothing succeeds). */
+  'files.purge_object': {
+    queue: 'lifecycle',
+    payload: tenantJob.extend({ key: z.string().regex(/^tenants\/\d+\/[a-z0-9/_-]+$/) }),
+    options: retried(10),
+  },
 } as const satisfies Record<string, JobDefinition>;
 
 /**

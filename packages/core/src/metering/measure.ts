@@ -1,4 +1,5 @@
 import { evaluateLimitAlerts } from '../alerts/limit-alerts.js';
+import { releaseAbandonedUploads, storageQuota } from '../files/file.service.js';
 import { hourStart } from '../request/gate.js';
 import type { TenantContext } from '../services/context.js';
 import type { TenantEntity } from '../tenants/tenant.entity.js';
@@ -9,10 +10,15 @@ const BOOKKEEPING_TABLES = [
   'tenant_limit_alerts',
   'tenant_health_scores',
   'tenant_email_deliveries',
+  'tenant_storage_usage',
 ];
+
+/** An upload still streaming after this long belongs to a process that died: its reservation is released. */
+const ABANDONED_UPLOAD_AFTER_MS = 6 * 60 * 60 * 1000;
 
 export interface TenantMeasurement {
   seats: number;
+  /** The tenant's database rows plus its stored files. */
   storageBytes: number;
 }
 
@@ -32,7 +38,7 @@ async function countSeats(ctx: TenantContext): Promise<number> {
  * and the platform's own bookkeeping tables are not the tenant's data and are left out. Row-level
  * security and the explicit tenant_id filter both confine the sums to this tenant.
  */
-async function measureStorage(ctx: TenantContext): Promise<number> {
+async function measureDatabaseBytes(ctx: TenantContext): Promise<number> {
   const tables = await ctx.em.execute<{ table_name: string }[]>(
     `select distinct table_name from information_schema.columns
       where table_schema = 'public' and column_name = 'tenant_id' and table_name not in (?) order by 1`,
@@ -50,6 +56,23 @@ async function measureStorage(ctx: TenantContext): Promise<number> {
     tables.map(() => ctx.tenantId),
   );
   return Number(row?.bytes ?? 0);
+}
+
+/**
+ * Storage = database rows + stored files. The rows' size is kept on the tenant's storage account,
+ * where upload reservations count it against the quota; files are counted from their metadata,
+ * which holds exactly the bytes each stored object has (the upload checked it).
+ */
+async function measureStorage(ctx: TenantContext): Promise<number> {
+  await releaseAbandonedUploads(ctx, new Date(ctx.now.getTime() - ABANDONED_UPLOAD_AFTER_MS));
+  const databaseBytes = await measureDatabaseBytes(ctx);
+  await ctx.em.execute(
+    `insert into tenant_storage_usage (tenant_id, database_bytes, database_measured_at) values (?, ?, ?)
+     on conflict (tenant_id) do update set database_bytes = excluded.database_bytes, database_measured_at = excluded.database_measured_at`,
+    [ctx.tenantId, databaseBytes, ctx.now],
+  );
+  const quota = await storageQuota(ctx);
+  return quota.databaseBytes + quota.fileBytes;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { BillingProvider } from '../billing/billing-provider.js';
 import type { Actor } from '../db/database.js';
 import type { DomainEventType } from '../events/domain-events.js';
 import type { EventPublisher } from '../events/event-bus.js';
+import type { ObjectStore } from '../files/object-store.js';
 import type { JobName, JobPayload } from '../jobs/definitions.js';
 import type { EnqueueOptions, JobQueues } from '../jobs/queues.js';
 import type { SettingsKeyring } from '../settings/settings-keyring.js';
@@ -21,6 +22,8 @@ export interface ServiceDeps {
   credentials: CredentialStore;
   /** Where subscription changes and invoices go; the built-in PostgreSQL ledger when absent. */
   billing?: BillingProvider;
+  /** Where tenant files' bytes live (local disk or S3, see FILE_STORAGE). */
+  files: ObjectStore;
   /** Encrypts secret tenant settings; without it secret settings are refused. */
   settingsKeys?: SettingsKeyring;
 }

@@ -35,6 +35,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     runId: RUN_ID,
     smtpUrl: process.env.SMTP_URL,
     mailSinkUrl: process.env.MAIL_SINK_URL,
+    s3: process.env.S3_ENDPOINT
+      ? {
+          endpoint: process.env.S3_ENDPOINT,
+          region: process.env.S3_REGION ?? 'us-east-1',
+          accessKeyId: process.env.S3_ACCESS_KEY_ID ?? '',
+          secretAccessKey: process.env.S3_SECRET_ACCESS_KEY ?? '',
+        }
+      : undefined,
   };
   project.provide('services', services);
 

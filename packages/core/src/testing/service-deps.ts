@@ -4,10 +4,13 @@ import { afterAll, beforeAll } from 'vitest';
 import { CredentialStore } from '../auth/credential-store.js';
 import type { Actor, Database } from '../db/database.js';
 import { EventPublisher } from '../events/event-bus.js';
+import type { ObjectStore } from '../files/object-store.js';
+import { createObjectStore, fileStorageEnvSchema } from '../files/storage-config.js';
 import { JobQueues } from '../jobs/queues.js';
 import { connectRedis } from '../redis/client.js';
 import { type ServiceDeps, type TenantContext, tenantContext } from '../services/context.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
+import { createTestBucket } from './object-stores.js';
 import { testServices } from './services.js';
 
 export interface TestServiceDeps {
@@ -22,25 +25,29 @@ export interface TestServiceDeps {
   ): Promise<T>;
 }
 
-/** Real service collaborators (queues, event bus, tenant directory) on a per-file Redis prefix. */
+/** Real service collaborators (queues, event bus, tenant directory, S3 file store on its own bucket) on a per-file Redis prefix. */
 export function useServiceDeps(db: () => Database): TestServiceDeps {
   const prefix = `{test-svc-${randomBytes(4).toString('hex')}}`;
-  let state: { redis: Redis; services: ServiceDeps } | undefined;
+  let state: { redis: Redis; services: ServiceDeps; files: ObjectStore & { close?(): void } } | undefined;
   beforeAll(async () => {
     const redis = await connectRedis(testServices().redisUrl, 'service-deps-test');
+    const files = createObjectStore(fileStorageEnvSchema.parse(await createTestBucket()));
     state = {
       redis,
+      files,
       services: {
         jobs: new JobQueues(redis, prefix),
         events: new EventPublisher(redis, prefix),
         tenants: new TenantDirectory(db(), redis, prefix),
         appUrl: 'http://localhost:5173',
         credentials: new CredentialStore(redis, prefix),
+        files,
       },
     };
   });
   afterAll(async () => {
     await state?.services.jobs.close();
+    state?.files.close?.();
     await state?.redis.quit();
   });
   const current = () => {

@@ -12,6 +12,8 @@ export interface TestServices {
   runId: string;
   smtpUrl?: string;
   mailSinkUrl?: string;
+  /** The S3 protocol server the test command starts; tests make their own buckets on it. */
+  s3?: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
 }
 
 declare module 'vitest' {

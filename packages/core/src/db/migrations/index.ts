@@ -4,6 +4,7 @@ import { Migration20261127100000Identity } from './Migration20261127100000Identi
 import { Migration20261127200000Administration } from './Migration20261127200000Administration.js';
 import { Migration20261127300000Operations } from './Migration20261127300000Operations.js';
 import { Migration20261201200000Outbox } from './Migration20261201200000Outbox.js';
+import { Migration20261201300000Files } from './Migration20261201300000Files.js';
 import { Migration20261201400000SupportConversations } from './Migration20261201400000SupportConversations.js';
 import { Migration20261201410000PlatformRead } from './Migration20261201410000PlatformRead.js';
 import { Migration20261201420000MonthlyReports } from './Migration20261201420000MonthlyReports.js';
@@ -15,6 +16,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127200000Administration', class: Migration20261127200000Administration },
   { name: 'Migration20261127300000Operations', class: Migration20261127300000Operations },
   { name: 'Migration20261201200000Outbox', class: Migration20261201200000Outbox },
+  { name: 'Migration20261201300000Files', class: Migration20261201300000Files },
   { name: 'Migration20261201400000SupportConversations', class: Migration20261201400000SupportConversations },
   { name: 'Migration20261201410000PlatformRead', class: Migration20261201410000PlatformRead },
   { name: 'Migration20261201420000MonthlyReports', class: Migration20261201420000MonthlyReports },

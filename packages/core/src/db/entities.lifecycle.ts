@@ -1,0 +1,7 @@
+import { TenantFile, TenantStorageUsage } from '../files/file.entity.js';
+
+/** Entities added for issue 11 (data lifecycle). Tenant-scoped unless listed as global. */
+export const LIFECYCLE_ENTITIES = {
+  global: [] as const,
+  tenantScoped: [TenantFile, TenantStorageUsage] as const,
+};
