@@ -42,7 +42,7 @@ describe('members.list', () => {
         email: 'viewer@acme.test',
         fullName: 'Acme viewer',
         isActive: true,
-        effectivePermissions: ['settings.read', 'tenant.read'],
+        effectivePermissions: ['files.read', 'settings.read', 'tenant.read'],
       });
       expect((await client.members.list.query({ role: 'member', active: true })).items.map((m) => m.email)).toEqual([
         'member@acme.test',

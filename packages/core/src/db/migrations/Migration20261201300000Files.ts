@@ -11,7 +11,7 @@ const schema = [
   `alter table "tenant_files" add constraint "tenant_files_uploaded_by_user_id_foreign" foreign key ("uploaded_by_user_id") references "users" ("id") on update cascade on delete set null`,
   // One row per tenant: the lock that serializes quota reservations, and the last measured size of its rows.
   `create table "tenant_storage_usage" ("tenant_id" int not null, "database_bytes" bigint not null default 0, "database_measured_at" timestamptz null, constraint "tenant_storage_usage_pkey" primary key ("tenant_id"))`,
-  `alter table "tenant_storage_usage" add constraint "tenant_storage_usage_tenant_id_foreign" foreign key ("tenant_id") references "tenants" ("id") on update cascade`,
+  `alter table "tenant_storage_usage" add constraint "tenant_storage_usage_tenant_id_foreign" foreign key ("tenant_id") references "tenants" ("id") on update cascade on delete cascade`,
 ];
 
 /** Tenant file storage: file metadata (the bytes live in the object store) and the storage quota lock. */
