@@ -33,7 +33,7 @@ export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { clos
   const events = new EventPublisher(redis, prefix);
   const tokens = new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS);
   const credentials = new CredentialStore(redis, prefix);
-  const files = createObjectStore(config);
+  const files = await createObjectStore(config);
   const services: ServiceDeps = {
     jobs,
     events,

@@ -34,7 +34,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   const jobs = new JobQueues(redis, prefix);
   const events = new EventPublisher(redis, prefix);
   const mailer = new Mailer(config.SMTP_URL, config.MAIL_FROM);
-  const files = createObjectStore(config);
+  const files = await createObjectStore(config);
   const services = {
     jobs,
     events,

@@ -81,6 +81,10 @@ export interface ErrorReasons {
   not_the_opener: Record<never, never>;
   /** The ticket is resolved; open a new one. */
   ticket_resolved: Record<never, never>;
+  /** The upload does not fit the storage quota. */
+  storage_quota_exceeded: { requestedBytes: number; availableBytes: number; usedBytes: number; limitBytes: number };
+  /** One file may hold at most `maxBytes` bytes. */
+  file_too_large: { maxBytes: number };
   /** A ticket is rated once it is resolved. */
   ticket_not_resolved: Record<never, never>;
   /** The signed-in user is not the invited address. */
@@ -128,6 +132,8 @@ const REASONS: Record<ErrorReason, true> = {
   not_the_opener: true,
   ticket_resolved: true,
   ticket_not_resolved: true,
+  storage_quota_exceeded: true,
+  file_too_large: true,
 };
 export const ERROR_REASONS = Object.keys(REASONS) as ErrorReason[];
 

@@ -57,6 +57,12 @@ export const ERROR_REASONS = {
     code: 'TOO_MANY_REQUESTS',
     summary: "The organization's hourly API-call limit (`limit`) is used up until `resetAt`.",
   },
+  storage_quota_exceeded: {
+    code: 'PAYLOAD_TOO_LARGE',
+    summary:
+      'The upload does not fit the storage quota (`requestedBytes`, `availableBytes`, `usedBytes`, `limitBytes`).',
+  },
+  file_too_large: { code: 'PAYLOAD_TOO_LARGE', summary: 'One file may hold at most `maxBytes` bytes.' },
   sign_in_throttled: {
     code: 'TOO_MANY_REQUESTS',
     summary: 'Too many failed sign-ins of this account from this address (`retryAfterSeconds`).',

@@ -36,6 +36,6 @@ export {
   SizeMismatchError,
   tenantObjectPrefix,
 } from './object-store.js';
-export { S3ObjectStore, type S3StoreOptions } from './s3-object-store.js';
+export type { S3ObjectStore, S3StoreOptions } from './s3-object-store.js';
 export { createObjectStore, type FileStorageEnv, fileStorageEnvSchema } from './storage-config.js';
 export { type TenantRunner, uploadFile } from './upload.js';

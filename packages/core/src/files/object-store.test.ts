@@ -26,7 +26,7 @@ const stores: { name: string; open(): Promise<{ store: ObjectStore; close(): Pro
   {
     name: 'S3 (the test S3 server)',
     async open() {
-      const store = createObjectStore(fileStorageEnvSchema.parse(await createTestBucket()));
+      const store = await createObjectStore(fileStorageEnvSchema.parse(await createTestBucket()));
       return { store, close: async () => store.close?.() };
     },
   },
@@ -128,15 +128,15 @@ describe.each(stores)('$name object store', ({ open }) => {
 });
 
 describe('file storage configuration', () => {
-  it('defaults to local disk and requires a bucket for S3', () => {
+  it('defaults to local disk and requires a bucket for S3', async () => {
     const local = fileStorageEnvSchema.parse({});
     expect(local.FILE_STORAGE).toBe('local');
-    expect(createObjectStore(local)).toBeInstanceOf(LocalObjectStore);
-    expect(() => createObjectStore(fileStorageEnvSchema.parse({ FILE_STORAGE: 's3' }))).toThrow(
+    expect(await createObjectStore(local)).toBeInstanceOf(LocalObjectStore);
+    await expect(createObjectStore(fileStorageEnvSchema.parse({ FILE_STORAGE: 's3' }))).rejects.toThrow(
       'S3_BUCKET: is required when FILE_STORAGE=s3',
     );
-    expect(() =>
+    await expect(
       createObjectStore(fileStorageEnvSchema.parse({ FILE_STORAGE: 's3', S3_BUCKET: 'b1b', S3_ACCESS_KEY_ID: 'k' })),
-    ).toThrow('S3_SECRET_ACCESS_KEY');
+    ).rejects.toThrow('S3_SECRET_ACCESS_KEY');
   });
 });

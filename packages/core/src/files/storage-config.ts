@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { ConfigError } from '../config/env.js';
 import { LocalObjectStore } from './local-object-store.js';
 import type { ObjectStore } from './object-store.js';
-import { S3ObjectStore } from './s3-object-store.js';
 
 const flag = z
   .enum(['true', 'false'], { message: 'must be "true" or "false"' })
@@ -30,14 +29,18 @@ export const fileStorageEnvSchema = z.object({
 });
 export type FileStorageEnv = z.infer<typeof fileStorageEnvSchema>;
 
-/** The configured store; a missing bucket or a lone access key stops start-up naming the variable. */
-export function createObjectStore(env: FileStorageEnv): ObjectStore & { close?(): void } {
+/**
+ * The configured store; a missing bucket or a lone access key stops start-up naming the variable.
+ * The S3 SDK is loaded only when S3 is configured: it is large, and every process start pays for it.
+ */
+export async function createObjectStore(env: FileStorageEnv): Promise<ObjectStore & { close?(): void }> {
   if (env.FILE_STORAGE === 'local') return new LocalObjectStore(env.FILE_STORAGE_DIR);
   if (!env.S3_BUCKET) throw new ConfigError('S3_BUCKET', 'is required when FILE_STORAGE=s3');
   if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
     const missing = env.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID';
     throw new ConfigError(missing, 'is required when the other S3 key is set');
   }
+  const { S3ObjectStore } = await import('./s3-object-store.js');
   return new S3ObjectStore({
     bucket: env.S3_BUCKET,
     region: env.S3_REGION,

@@ -31,7 +31,7 @@ export function useServiceDeps(db: () => Database): TestServiceDeps {
   let state: { redis: Redis; services: ServiceDeps; files: ObjectStore & { close?(): void } } | undefined;
   beforeAll(async () => {
     const redis = await connectRedis(testServices().redisUrl, 'service-deps-test');
-    const files = createObjectStore(fileStorageEnvSchema.parse(await createTestBucket()));
+    const files = await createObjectStore(fileStorageEnvSchema.parse(await createTestBucket()));
     state = {
       redis,
       files,
