@@ -234,7 +234,7 @@ describe('branding logos', () => {
       purpose: 'logo',
     });
     expect(svg.status).toBe(400);
-    expect(svg.body.error.fields).toHaveProperty('contentType');
+    expect(svg.body.error.fields).toHaveProperty('content_type');
     const basic = await createTenantWithMembers(api.database.db, 'Plain Co', 'basic');
     const refused = await uploadBytes(api, await adminToken(basic), png, { contentType: 'image/png', purpose: 'logo' });
     expect(refused.status).toBe(403);
