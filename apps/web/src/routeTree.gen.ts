@@ -15,6 +15,7 @@ import { Route as DevelopersRouteImport } from './routes/developers.js'
 import { Route as SetPasswordRouteImport } from './routes/set-password.js'
 import { Route as SignInRouteImport } from './routes/sign-in.js'
 import { Route as SignUpRouteImport } from './routes/sign-up.js'
+import { Route as TeamRouteImport } from './routes/team.js'
 import { Route as InvitationsAcceptRouteImport } from './routes/invitations/accept.js'
 
 const IndexRoute = IndexRouteImport.update({
@@ -47,6 +48,11 @@ const SignUpRoute = SignUpRouteImport.update({
   path: '/sign-up',
   getParentRoute: () => rootRouteImport,
 } as any)
+const TeamRoute = TeamRouteImport.update({
+  id: '/team',
+  path: '/team',
+  getParentRoute: () => rootRouteImport,
+} as any)
 const InvitationsAcceptRoute = InvitationsAcceptRouteImport.update({
   id: '/invitations/accept',
   path: '/invitations/accept',
@@ -60,6 +66,7 @@ export interface FileRoutesByFullPath {
   '/set-password': typeof SetPasswordRoute
   '/sign-in': typeof SignInRoute
   '/sign-up': typeof SignUpRoute
+  '/team': typeof TeamRoute
   '/invitations/accept': typeof InvitationsAcceptRoute
 }
 export interface FileRoutesByTo {
@@ -69,6 +76,7 @@ export interface FileRoutesByTo {
   '/set-password': typeof SetPasswordRoute
   '/sign-in': typeof SignInRoute
   '/sign-up': typeof SignUpRoute
+  '/team': typeof TeamRoute
   '/invitations/accept': typeof InvitationsAcceptRoute
 }
 export interface FileRoutesById {
@@ -79,6 +87,7 @@ export interface FileRoutesById {
   '/set-password': typeof SetPasswordRoute
   '/sign-in': typeof SignInRoute
   '/sign-up': typeof SignUpRoute
+  '/team': typeof TeamRoute
   '/invitations/accept': typeof InvitationsAcceptRoute
 }
 export interface FileRouteTypes {
@@ -90,6 +99,7 @@ export interface FileRouteTypes {
     | '/set-password'
     | '/sign-in'
     | '/sign-up'
+    | '/team'
     | '/invitations/accept'
   fileRoutesByTo: FileRoutesByTo
   to:
@@ -99,6 +109,7 @@ export interface FileRouteTypes {
     | '/set-password'
     | '/sign-in'
     | '/sign-up'
+    | '/team'
     | '/invitations/accept'
   id:
     | '__root__'
@@ -108,6 +119,7 @@ export interface FileRouteTypes {
     | '/set-password'
     | '/sign-in'
     | '/sign-up'
+    | '/team'
     | '/invitations/accept'
   fileRoutesById: FileRoutesById
 }
@@ -118,6 +130,7 @@ export interface RootRouteChildren {
   SetPasswordRoute: typeof SetPasswordRoute
   SignInRoute: typeof SignInRoute
   SignUpRoute: typeof SignUpRoute
+  TeamRoute: typeof TeamRoute
   InvitationsAcceptRoute: typeof InvitationsAcceptRoute
 }
 
@@ -165,6 +178,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof SignUpRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/team': {
+      id: '/team'
+      path: '/team'
+      fullPath: '/team'
+      preLoaderRoute: typeof TeamRouteImport
+      parentRoute: typeof rootRouteImport
+    }
     '/invitations/accept': {
       id: '/invitations/accept'
       path: '/invitations/accept'
@@ -182,6 +202,7 @@ const rootRouteChildren: RootRouteChildren = {
   SetPasswordRoute: SetPasswordRoute,
   SignInRoute: SignInRoute,
   SignUpRoute: SignUpRoute,
+  TeamRoute: TeamRoute,
   InvitationsAcceptRoute: InvitationsAcceptRoute,
 }
 export const routeTree = rootRouteImport

@@ -1,6 +1,6 @@
 import type { Permission } from '@digame/core/auth';
 import type { LinkProps } from '@tanstack/react-router';
-import { CreditCard, KeyRound, LayoutDashboard, type LucideIcon } from 'lucide-react';
+import { CreditCard, KeyRound, LayoutDashboard, type LucideIcon, Users } from 'lucide-react';
 
 /**
  * The console's navigation: the sidebar (and the phone menu) render exactly this list.
@@ -36,6 +36,7 @@ export const NAV_SECTIONS: NavSection[] = [
     label: 'Organization',
     items: [
       { to: '/', label: 'Overview', icon: LayoutDashboard },
+      { to: '/team', label: 'Team', icon: Users, permission: 'users.read' },
       { to: '/billing', label: 'Plan and billing', icon: CreditCard, permission: 'tenant.read' },
       { to: '/developers', label: 'Developers', icon: KeyRound, permission: 'apikeys.manage' },
     ],
