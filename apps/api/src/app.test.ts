@@ -1,5 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { Database } from '@digame/core/db';
 import { connectRedis } from '@digame/core/redis';
-import { testServices } from '@digame/core/testing';
+import { RequestGate } from '@digame/core/request';
+import { TenantDirectory } from '@digame/core/tenants';
+import { createTenantWithMembers, testServices } from '@digame/core/testing';
 import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
@@ -71,5 +75,68 @@ describe('responses', () => {
     const body = (await response.json()) as { error: { message: string } };
     expect(body.error.message).toMatch(/^Invalid input: /);
     expect(body.error.message).not.toContain('[');
+  });
+});
+
+describe('outages', () => {
+  async function adminToken() {
+    const t = await createTenantWithMembers(api.database.db, `Outage ${randomBytes(3).toString('hex')}`);
+    const uuid = (await api.deps.tenants.get(t.tenantId))?.uuid;
+    return { token: await api.sessionToken({ tenantId: t.tenantId, userId: t.users.admin, role: 'admin' }), uuid };
+  }
+
+  async function refusal(app: ReturnType<typeof createApp>, token: string) {
+    const response = await app.request('/trpc/tenants.get', { headers: { authorization: `Bearer ${token}` } });
+    const body = (await response.json()) as { error: { message: string; data: Record<string, unknown> } };
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), body };
+  }
+
+  it('answers /trpc with 503 SERVICE_UNAVAILABLE, Retry-After and tRPC’s shape while Redis is unreachable', async () => {
+    const { token } = await adminToken();
+    const broken = await connectRedis(testServices().redisUrl, 'api-test-broken');
+    broken.disconnect();
+    const app = createApp({ ...api.deps, redis: broken, gate: new RequestGate(broken, api.config.REDIS_PREFIX) });
+    const answer = await refusal(app, token);
+    expect(answer.status).toBe(503);
+    expect(answer.retryAfter).toBe('5');
+    expect(answer.body.error.data).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      httpStatus: 503,
+      details: { dependency: 'redis' },
+    });
+    expect(JSON.stringify(answer.body)).not.toMatch(/stack|enableOfflineQueue|at .*\.ts/);
+    expect(((await (await app.request('/healthz')).json()) as { down: string[] }).down).toEqual(['redis']);
+  });
+
+  it('answers 503 naming the database while PostgreSQL is unreachable, on /trpc and /api alike', async () => {
+    const { token, uuid } = await adminToken();
+    const unreachable = await Database.connect({ url: 'postgresql://nobody:nothing@127.0.0.1:1/none', poolMax: 1 });
+    try {
+      const tenants = new TenantDirectory(unreachable, api.deps.redis, api.config.REDIS_PREFIX);
+      const app = createApp({ ...api.deps, db: unreachable, tenants });
+      const answer = await refusal(app, token);
+      expect(answer.status).toBe(503);
+      expect(answer.retryAfter).toBe('5');
+      expect(answer.body.error.data).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        details: { dependency: 'postgres' },
+      });
+      const rest = await app.request(`/api/tenants/${uuid}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(rest.status).toBe(503);
+      expect(rest.headers.get('retry-after')).toBe('5');
+      expect(((await (await app.request('/healthz')).json()) as { down: string[] }).down).toEqual(['postgres']);
+    } finally {
+      await unreachable.close();
+    }
+  });
+
+  it('answers a body past the limit on /trpc in tRPC’s shape', async () => {
+    const response = await fetch(`${api.url}/trpc/auth.signIn`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'x'.repeat(2_000_000) }),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } } });
   });
 });

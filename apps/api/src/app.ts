@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { outageError } from '@digame/core/errors';
 import { checkHealth } from '@digame/core/health';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { trpcServer } from '@hono/trpc-server';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { mountMetrics } from './metrics.js';
-import { authenticate } from './request/authenticate.js';
 import { ANONYMOUS, type Caller } from './request/caller.js';
 import { crossSiteGuard } from './request/cross-site.js';
+import { authenticateOrRefuse } from './request/outage.js';
 import { createFileRoutes } from './rest/file-routes.js';
 import { createRestApi } from './rest/rest-api.js';
 import type { ApiDeps, RequestContext } from './trpc/context.js';
+import { trpcErrorBody } from './trpc/error-shape.js';
 import { eventStreamRoute } from './trpc/event-stream-route.js';
 import { appRouter } from './trpc/router.js';
 
@@ -51,16 +53,21 @@ export function createApp(deps: ApiDeps): Hono<Env> {
   // File bytes stream past the small-body limit below: their size is checked against the quota instead.
   app.route('/api', createFileRoutes(deps));
 
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) =>
-      c.json(
-        { error: { code: 'PAYLOAD_TOO_LARGE', message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes` } },
-        413,
-      ),
-  });
-  app.use('/api/*', limitBody);
-  app.use('/trpc/*', limitBody);
+  const tooLarge = `Request bodies are limited to ${MAX_BODY_BYTES} bytes`;
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: tooLarge } }, 413),
+    }),
+  );
+  app.use(
+    '/trpc/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json(trpcErrorBody('PAYLOAD_TOO_LARGE', 413, tooLarge), 413),
+    }),
+  );
 
   app.get('/healthz', async (c) => {
     const report = await checkHealth(deps);
@@ -72,7 +79,7 @@ export function createApp(deps: ApiDeps): Hono<Env> {
   app.use('/trpc/*', crossSiteGuard(deps.config.APP_URL));
 
   app.use('/trpc/*', async (c, next) => {
-    const caller = await authenticate(authenticateDeps, {
+    const caller = await authenticateOrRefuse(authenticateDeps, {
       authorization: c.req.header('authorization') ?? null,
       ipAddress: c.get('ipAddress'),
       calls: procedureCount(c.req.path),
@@ -117,8 +124,18 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     c.json({ error: { code: 'NOT_FOUND', message: `No route for ${c.req.method} ${c.req.path}` } }, 404),
   );
   app.onError((error, c) => {
+    const onTrpc = c.req.path.startsWith('/trpc');
+    const outage = outageError(error);
+    if (outage) {
+      c.header('Retry-After', String(outage.retryAfterSeconds));
+      return onTrpc
+        ? c.json(trpcErrorBody('SERVICE_UNAVAILABLE', 503, outage.message, outage.details), 503)
+        : c.json({ error: { code: outage.code, message: outage.message, details: outage.details } }, 503);
+    }
     deps.logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
-    return c.json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } }, 500);
+    return onTrpc
+      ? c.json(trpcErrorBody('INTERNAL_SERVER_ERROR', 500, 'Internal server error'), 500)
+      : c.json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } }, 500);
   });
 
   return app;

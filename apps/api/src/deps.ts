@@ -25,7 +25,7 @@ export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { clos
   const logger = createLogger('api', config.LOG_LEVEL);
   const db = await openDatabase({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }, logger);
   const redis = await connectRedis(config.REDIS_URL, 'api');
-  const subscriber = redis.duplicate({ connectionName: 'api-subscriber' });
+  const subscriber = redis.duplicate({ connectionName: 'api-subscriber', enableOfflineQueue: true });
   const prefix = config.REDIS_PREFIX;
   const tenants = new TenantDirectory(db, redis, prefix);
   await tenants.listen(subscriber);

@@ -100,6 +100,35 @@ describe('a worker killed mid-job', () => {
     await jobs.close();
   }, 60_000);
 
+  it('on SIGTERM with a hung job exits within the grace and hands the job to another worker', async () => {
+    const prefix = randomPrefix('hung');
+    const jobs = new JobQueues(redis, prefix);
+    const t = await createTenantWithMembers(database.db, 'Hung Co');
+    const leaving = await worker(prefix, { WORKER_SHUTDOWN_GRACE_SECONDS: '2' });
+    smtp.current.hold();
+    await emailJob(jobs, t.tenantId, 'hung@example.com', 'hung-job');
+    await smtp.current.waitFor(() => smtp.current.heldSenders > 0);
+    const signalled = Date.now();
+    leaving.child.kill('SIGTERM');
+    expect(await leaving.exited).toBe(0);
+    const shutdownSeconds = (Date.now() - signalled) / 1000;
+    // Handed back, not left to its lock: waiting for the next worker rather than active or stalled.
+    expect(await stateOf(jobs, 'hung-job')).toBe('waiting');
+
+    const successor = await worker(prefix);
+    smtp.current.release();
+    await eventually(async () => ((await stateOf(jobs, 'hung-job')) === 'completed' ? true : undefined), {
+      what: 'the successor to complete the job',
+    });
+    const job = await jobs.queue('emails').getJob('hung-job');
+    expect(job?.processedBy).toContain(`:${successor.child.pid}`);
+    expect(smtp.current.to('hung@example.com')).toHaveLength(1);
+    console.info(
+      `hung job: worker exited ${shutdownSeconds.toFixed(1)} s after SIGTERM with a 2 s grace; 0 lost, 0 doubled`,
+    );
+    await jobs.close();
+  }, 60_000);
+
   it('on SIGTERM finishes its in-flight job before exiting', async () => {
     const prefix = randomPrefix('graceful');
     const jobs = new JobQueues(redis, prefix);

@@ -8,7 +8,7 @@ import { createLogger } from '@digame/core/logging';
 import { Mailer } from '@digame/core/mail';
 import { connectRedis } from '@digame/core/redis';
 import { TenantDirectory } from '@digame/core/tenants';
-import { Worker } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import type { WorkerConfig } from './config.js';
 import type { WorkerDeps } from './handlers.js';
 import { WorkerMetrics } from './metrics.js';
@@ -20,9 +20,26 @@ export interface RunningWorker {
   metrics: WorkerMetrics;
   /**
    * Stops taking jobs and lets in-flight ones finish within the grace period; those still running
-   * then are abandoned unfinished, so their locks lapse and another worker takes them over.
+   * then are moved back to the head of their queue, so another worker takes them over at once.
+   * Resolves within the grace plus a few seconds, whatever the jobs do.
    */
   close(): Promise<void>;
+}
+
+/** Time allowed for releasing connections once jobs are done or handed back. */
+const CLEANUP_MS = 3_000;
+
+/** Resolves with the work's result, or false once `ms` have passed. */
+async function within(ms: number, work: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Connects everything a worker process needs, starts one BullMQ worker per queue and the schedulers. */
@@ -45,7 +62,18 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   };
   const deps: WorkerDeps = { db, redis, prefix, jobs, mailer, services, logger };
   const metrics = new WorkerMetrics((name) => jobs.queue(name));
-  const processor = createProcessor(deps, metrics);
+  const runJob = createProcessor(deps, metrics);
+  // Jobs running now, with the lock tokens that let this process hand them back at shutdown.
+  const inFlight = new Map<string, { job: Job; token: string }>();
+  const processor = async (job: Job, token?: string) => {
+    const key = `${job.queueName}:${job.id}`;
+    if (token) inFlight.set(key, { job, token });
+    try {
+      return await runJob(job);
+    } finally {
+      inFlight.delete(key);
+    }
+  };
 
   const lockDuration = config.WORKER_LOCK_SECONDS * 1000;
   const workers = QUEUES.map((queue) => {
@@ -53,7 +81,11 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       // Stored on each job it runs (processedBy), so operators see which process ran what.
       name: `${hostname()}:${process.pid}`,
       // Workers block on Redis; BullMQ requires commands on that connection never to give up retrying.
-      connection: redis.duplicate({ connectionName: `worker-${queue}`, maxRetriesPerRequest: null }),
+      connection: redis.duplicate({
+        connectionName: `worker-${queue}`,
+        maxRetriesPerRequest: null,
+        enableOfflineQueue: true,
+      }),
       prefix,
       concurrency: config.WORKER_CONCURRENCY,
       lockDuration,
@@ -73,24 +105,34 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     close() {
       closing ??= (async () => {
         const graceMs = config.WORKER_SHUTDOWN_GRACE_SECONDS * 1000;
-        let timer: NodeJS.Timeout | undefined;
-        const finished = await Promise.race([
+        const finished = await within(
+          graceMs,
           Promise.all(workers.map((worker) => worker.close())).then(() => true),
-          new Promise<false>((resolve) => {
-            timer = setTimeout(() => resolve(false), graceMs);
-          }),
-        ]);
-        clearTimeout(timer);
+        );
         if (!finished) {
-          logger.warn({ graceMs }, 'jobs still running at the end of the grace period; handing them back');
-          await Promise.all(workers.map((worker) => worker.close(true)));
+          // BullMQ cannot force a close while a job hangs (a second close() returns the pending one):
+          // the jobs go back to the head of their queue, so another worker starts them at once, and
+          // this process ends without waiting for them (the caller exits).
+          const handedBack = [...inFlight.values()];
+          logger.warn(
+            { graceMs, jobs: handedBack.map(({ job }) => `${job.queueName}:${job.id}`) },
+            'jobs still running at the end of the grace period; handed back to the queue',
+          );
+          await Promise.allSettled(handedBack.map(({ job, token }) => job.moveToWait(token)));
         }
-        await Promise.all(workers.map((worker) => worker.disconnect()));
-        await jobs.close();
-        await events.close();
-        mailer.close();
-        files.close?.();
-        await Promise.allSettled([db.close(), redis.quit()]);
+        // Releasing connections must not hold shutdown either: a hung job may still hold one.
+        await within(
+          CLEANUP_MS,
+          (async () => {
+            await Promise.allSettled(workers.map((worker) => worker.disconnect()));
+            await jobs.close();
+            await events.close();
+            mailer.close();
+            files.close?.();
+            await Promise.allSettled([db.close(), redis.quit()]);
+            return true;
+          })(),
+        );
       })();
       return closing;
     },

@@ -5,8 +5,8 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError, z } from 'zod';
-import { authenticate } from '../request/authenticate.js';
 import type { Caller } from '../request/caller.js';
+import { authenticateOrRefuse } from '../request/outage.js';
 import type { ApiDeps, RequestContext } from '../trpc/context.js';
 import { appRouter } from '../trpc/router.js';
 import { createCallerFactory, fieldMessages, inputSummary } from '../trpc/trpc.js';
@@ -122,7 +122,7 @@ export function createRestApi(deps: ApiDeps): Hono<Env> {
       }
       const body = await readBody(c, route);
       if ('refusal' in body) return body.refusal;
-      const caller = await authenticate(authenticateDeps, {
+      const caller = await authenticateOrRefuse(authenticateDeps, {
         authorization: c.req.header('authorization') ?? null,
         ipAddress: c.get('ipAddress'),
         calls: 1,

@@ -1,6 +1,6 @@
 import type { Permission } from '@digame/core/auth';
 import type { Actor, UnitOfWork } from '@digame/core/db';
-import { DomainError, type DomainErrorCode } from '@digame/core/errors';
+import { DomainError, type DomainErrorCode, outageError } from '@digame/core/errors';
 import { type TenantContext, tenantContext } from '@digame/core/services';
 import { cheapestTierWith, FEATURE_LABELS, type Feature, type TenantFacts } from '@digame/core/tenants';
 import { initTRPC, TRPCError } from '@trpc/server';
@@ -62,6 +62,7 @@ const TRPC_CODES: Record<DomainErrorCode, TRPCError['code']> = {
   PRECONDITION_FAILED: 'PRECONDITION_FAILED',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 };
 
 export function toTRPCError(error: DomainError): TRPCError {
@@ -72,9 +73,9 @@ export function toTRPCError(error: DomainError): TRPCError {
 const domainErrors = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
   if (!result.ok) {
-    const cause = result.error.cause;
+    const cause = outageError(result.error.cause) ?? result.error.cause;
     if (cause instanceof DomainError) {
-      // Throttled refusals (sign-in lock-out, sign-up limit) tell the client when to retry, like the rate limit.
+      // Throttled refusals (sign-in lock-out, sign-up limit) and outages tell the client when to retry.
       if (cause.retryAfterSeconds) ctx.responseHeaders.set('Retry-After', String(cause.retryAfterSeconds));
       throw toTRPCError(cause);
     }

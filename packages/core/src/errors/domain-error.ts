@@ -11,6 +11,8 @@ export const DOMAIN_ERROR_CODES = [
   'PRECONDITION_FAILED',
   'PAYLOAD_TOO_LARGE',
   'TOO_MANY_REQUESTS',
+  /** PostgreSQL or Redis is unreachable: nothing was done, and retrying later will work. */
+  'SERVICE_UNAVAILABLE',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 

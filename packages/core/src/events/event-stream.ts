@@ -194,7 +194,8 @@ export class TenantEventStreams {
   private ensureReader(): void {
     if (this.running || this.closed) return;
     if (!this.reader) {
-      const reader = this.redis.duplicate({ connectionName: 'event-stream-reader' });
+      // It blocks in XREAD off the request path, so it may queue commands while reconnecting.
+      const reader = this.redis.duplicate({ connectionName: 'event-stream-reader', enableOfflineQueue: true });
       // A reconnected reader has a new client id, which the next loop turn looks up again.
       reader.on('ready', () => {
         this.readerId = null;

@@ -10,6 +10,8 @@ export interface DependencyStatus {
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
+  /** The dependencies that did not answer, by name; empty when all is well. */
+  down: ('postgres' | 'redis')[];
   postgres: DependencyStatus;
   redis: DependencyStatus;
 }
@@ -39,7 +41,8 @@ async function timed(check: () => Promise<unknown>): Promise<DependencyStatus> {
 /** What /healthz reports on api and worker: each dependency answered, and how fast. */
 export async function checkHealth(deps: { db: Database; redis: Redis }): Promise<HealthReport> {
   const [postgres, redis] = await Promise.all([timed(() => deps.db.ping()), timed(() => deps.redis.ping())]);
-  return { status: postgres.ok && redis.ok ? 'ok' : 'degraded', postgres, redis };
+  const down = [...(postgres.ok ? [] : ['postgres' as const]), ...(redis.ok ? [] : ['redis' as const])];
+  return { status: down.length === 0 ? 'ok' : 'degraded', down, postgres, redis };
 }
 
 /** Start-up check: an unreachable database stops the process with a line naming the variable. */

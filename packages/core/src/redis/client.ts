@@ -1,12 +1,20 @@
 import { Redis } from 'ioredis';
 import { ConfigError } from '../config/env.js';
 
+/**
+ * Fail fast while Redis is unreachable: a command sent then is refused at once instead of queued,
+ * one in flight when the connection drops is retried once, and reconnecting is tried at least every
+ * second, so requests answer 503 within a fraction of a second and recover within a second of Redis
+ * returning. Connections that block (BullMQ workers, subscribers) ask for the offline queue back.
+ */
+export const FAIL_FAST_OPTIONS = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  retryStrategy: (attempt: number) => Math.min(attempt * 100, 1_000),
+} as const;
+
 export function createRedis(url: string, connectionName: string): Redis {
-  const redis = new Redis(url, {
-    connectionName,
-    lazyConnect: true,
-    maxRetriesPerRequest: 3,
-  });
+  const redis = new Redis(url, { connectionName, lazyConnect: true, ...FAIL_FAST_OPTIONS });
   // ioredis reconnects by itself; a lost connection shows in failed commands and /healthz, so the
   // error events need no handler of their own beyond keeping them off stderr.
   redis.on('error', () => {});

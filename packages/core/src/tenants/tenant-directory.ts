@@ -61,6 +61,8 @@ export class TenantDirectory {
     subscriber.on('message', (channel, message) => {
       if (channel === this.channel) this.cache.delete(Number(message));
     });
+    // Messages published while this connection was down are lost: after reconnecting, load afresh.
+    subscriber.on('ready', () => this.cache.clear());
   }
 
   async get(tenantId: number): Promise<TenantFacts | null> {

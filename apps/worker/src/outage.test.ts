@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { tenantStreamKey } from '@digame/core/events';
+import { connectRedis } from '@digame/core/redis';
+import { createTenantWithMembers, rawClient, useSmtpReceiver, useTestDatabase } from '@digame/core/testing';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppProcess, eventually, randomPrefix, startProcess, workerEnv } from './testing/processes.js';
+import { type OwnRedis, startOwnRedis } from './testing/redis-server.js';
+import { openSession } from './testing/sessions.js';
+
+/**
+ * Redis killed under concurrent mutations, with real api and worker processes on a Redis of this
+ * file's own: nothing the committed changes promised (emails, events) is lost or doubled once it is
+ * back, requests meanwhile are refused at once with 503, and everything recovers by itself.
+ */
+const database = useTestDatabase();
+const smtp = useSmtpReceiver();
+const prefix = randomPrefix('outage');
+const jwtSecret = randomBytes(32).toString('hex');
+let redisServer: OwnRedis;
+let api: AppProcess;
+let worker: AppProcess;
+
+beforeAll(async () => {
+  redisServer = await startOwnRedis();
+  const common = { REDIS_URL: redisServer.url, REDIS_PREFIX: prefix };
+  api = await startProcess('api', {
+    ...common,
+    DATABASE_URL: database.appUrl,
+    JWT_SECRET: jwtSecret,
+    APP_URL: 'http://localhost:5173',
+  });
+  worker = await startProcess(
+    'worker',
+    workerEnv({
+      databaseUrl: database.appUrl,
+      prefix,
+      smtpUrl: smtp.current.url,
+      extra: { ...common, OUTBOX_SWEEP_EVERY_SECONDS: '1' },
+    }),
+  );
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all([api?.stop('SIGKILL'), worker?.stop('SIGKILL')]);
+  await redisServer?.stop();
+});
+
+async function withRedis<T>(work: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = await connectRedis(redisServer.url, 'outage-test');
+  try {
+    return await work(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function call(token: string, procedure: string, input: unknown) {
+  const response = await fetch(`${api.url}/trpc/${procedure}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const body = (await response.json()) as { error?: { data: Record<string, unknown> } };
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), body };
+}
+
+describe('Redis killed ~300 ms after 30 concurrent invitations, for 12 s', () => {
+  it('ends with 30 invitation emails and 30 invitation.changed events, none doubled, and answers 503 meanwhile', async () => {
+    const t = await createTenantWithMembers(database.db, 'Outage Co', 'enterprise');
+    const { token } = await withRedis((redis) =>
+      openSession(redis, prefix, jwtSecret, { tenantId: t.tenantId, userId: t.users.admin, role: 'admin' }),
+    );
+    const emails = Array.from({ length: 30 }, (_, i) => `invitee-${i}@outage.test`);
+    const invitations = Promise.all(
+      emails.map((email) => call(token, 'invitations.create', { email, role: 'member' })),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await redisServer.kill();
+    const killedAt = Date.now();
+    const answers = await invitations;
+
+    // While Redis is down: a call that needs it is refused at once, in tRPC's shape, with Retry-After.
+    const started = performance.now();
+    const refused = await call(token, 'invitations.create', { email: 'late@outage.test', role: 'member' });
+    const refusalMs = Math.round(performance.now() - started);
+    expect(refused.status).toBe(503);
+    expect(refused.retryAfter).toMatch(/^\d+$/);
+    expect(refused.body.error?.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', httpStatus: 503 });
+    const health = await fetch(`${api.url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(((await health.json()) as { down: string[] }).down).toEqual(['redis']);
+
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 12_000 - (Date.now() - killedAt))));
+    await redisServer.start();
+    const restartedAt = Date.now();
+
+    // Every invitation PostgreSQL holds was answered 200; every one of them gets its email and event.
+    const owner = await rawClient(database.ownerUrl);
+    await owner.query("select set_config('app.current_tenant_id', $1, false)", [String(t.tenantId)]);
+    const stored = (await owner.query<{ id: string; email: string }>('select id, email from tenant_invitations')).rows;
+    await owner.end();
+    const accepted = answers.filter((answer) => answer.status === 200);
+    expect(stored).toHaveLength(accepted.length);
+    expect(accepted.length).toBe(30);
+
+    await smtp.current.waitFor(() => emails.every((email) => smtp.current.to(email).length > 0), 60_000);
+    const recoveredSeconds = (Date.now() - restartedAt) / 1000;
+    const events = await eventually(
+      () =>
+        withRedis(async (redis) => {
+          const entries = await redis.xrange(tenantStreamKey(prefix, t.tenantId), '-', '+');
+          const created = entries
+            .map(([, fields]) => JSON.parse(fields[1] ?? '{}'))
+            .filter((event) => event.type === 'invitation.changed' && event.data.change === 'created');
+          return created.length >= 30 ? created : undefined;
+        }),
+      { what: '30 invitation.changed events', timeoutMs: 30_000 },
+    );
+    // A sweep or two more, then count again: nothing arrives twice.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    for (const email of emails) expect(smtp.current.to(email)).toHaveLength(1);
+    expect(new Set(events.map((event) => event.data.invitationId))).toEqual(new Set(stored.map((row) => row.id)));
+    expect(events).toHaveLength(30);
+
+    // Recovered by itself: the same session works again.
+    const after = await call(token, 'invitations.create', { email: 'after@outage.test', role: 'member' });
+    expect(after.status).toBe(200);
+    expect(((await (await fetch(`${api.url}/healthz`)).json()) as { down: string[] }).down).toEqual([]);
+    console.info(
+      `redis outage: 30/30 emails, ${events.length}/30 events, 0 doubled, refusal in ${refusalMs} ms, all delivered ${recoveredSeconds.toFixed(1)} s after Redis returned`,
+    );
+  }, 120_000);
+});
