@@ -27,6 +27,8 @@ export interface ErrorReasons {
   sign_in_throttled: { retryAfterSeconds: number };
   /** Too many organizations created from this address this hour. */
   signup_rate_limited: { retryAfterSeconds: number };
+  /** PostgreSQL or Redis cannot be reached; nothing was done. Retry after the Retry-After header. */
+  dependency_unavailable: { dependency: 'postgres' | 'redis' };
   /** Self-serve sign-up is closed; a platform operator creates organizations. */
   self_serve_closed: Record<never, never>;
   /** The tenant is suspended. */
@@ -102,6 +104,7 @@ const REASONS: Record<ErrorReason, true> = {
   rate_limited: true,
   sign_in_throttled: true,
   signup_rate_limited: true,
+  dependency_unavailable: true,
   self_serve_closed: true,
   tenant_suspended: true,
   ip_not_allowed: true,

@@ -65,6 +65,11 @@ const ERRORS = {
     name: 'TooManyRequests',
     description: 'The hourly API-call limit, or a sign-up limit, is reached: retry after `Retry-After` seconds',
   },
+  '503': {
+    code: 'SERVICE_UNAVAILABLE',
+    name: 'ServiceUnavailable',
+    description: 'PostgreSQL or Redis cannot be reached; nothing was done: retry after `Retry-After` seconds',
+  },
 } as const satisfies Record<string, { code: string; name: string; description: string }>;
 type ErrorStatus = keyof typeof ERRORS;
 
@@ -74,14 +79,14 @@ const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
 function responseHeaders(status: string): Record<string, unknown> {
   const headers: Record<string, unknown> = { 'X-Request-Id': header('X-Request-Id') };
   // Refused before authentication (body checks, bad credentials) means not counted: no rate-limit state.
-  if (!['401', '413', '415'].includes(status)) {
+  if (!['401', '413', '415', '503'].includes(status)) {
     Object.assign(headers, {
       'X-RateLimit-Limit': header('X-RateLimit-Limit'),
       'X-RateLimit-Remaining': header('X-RateLimit-Remaining'),
       'X-RateLimit-Reset': header('X-RateLimit-Reset'),
     });
   }
-  if (status === '429') headers['Retry-After'] = header('Retry-After');
+  if (status === '429' || status === '503') headers['Retry-After'] = header('Retry-After');
   return headers;
 }
 

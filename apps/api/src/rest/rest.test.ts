@@ -161,7 +161,7 @@ describe('OpenAPI document and reference page', () => {
     ]);
     const update = body.paths['/api/tenants/{id}'].put;
     expect(Object.keys(update.responses).sort()).toEqual(
-      ['200', '400', '401', '403', '404', '409', '412', '413', '415', '429'].sort(),
+      ['200', '400', '401', '403', '404', '409', '412', '413', '415', '429', '503'].sort(),
     );
     expect(Object.keys(update.responses['200'].headers).sort()).toEqual(
       ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Request-Id'].sort(),
@@ -173,6 +173,7 @@ describe('OpenAPI document and reference page', () => {
     expect(reasons('Forbidden')).toEqual(expect.arrayContaining(['missing_permission', 'feature_not_available']));
     expect(reasons('TooManyRequests')).toEqual(expect.arrayContaining(['rate_limited', 'signup_rate_limited']));
     expect(reasons('Conflict')).toEqual(expect.arrayContaining(['already_member', 'already_invited']));
+    expect(reasons('ServiceUnavailable')).toEqual(['dependency_unavailable']);
     for (const name of ['Unauthorized', 'NotFound', 'PayloadTooLarge', 'UnsupportedMediaType']) {
       expect(body.components.responses[name].content['application/json'].schema.$ref).toBe(
         `#/components/schemas/${name}Error`,

@@ -71,6 +71,10 @@ export const ERROR_REASONS = {
     code: 'TOO_MANY_REQUESTS',
     summary: 'Too many organizations created from this address (`retryAfterSeconds`).',
   },
+  dependency_unavailable: {
+    code: 'SERVICE_UNAVAILABLE',
+    summary: '`dependency` (`postgres` or `redis`) cannot be reached; nothing was done, retry after `Retry-After`.',
+  },
 } as const satisfies Record<string, { code: DomainErrorCode; summary: string }>;
 
 export type ErrorReasonName = keyof typeof ERROR_REASONS;
