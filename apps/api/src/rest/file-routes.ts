@@ -15,8 +15,8 @@ import { type TenantFacts, tenantIdByUuid } from '@digame/core/tenants';
 import { TRPCError } from '@trpc/server';
 import { type Context, Hono } from 'hono';
 import { ZodError, z } from 'zod';
-import { authenticate } from '../request/authenticate.js';
 import type { Principal } from '../request/caller.js';
+import { authenticateOrRefuse } from '../request/outage.js';
 import type { ApiDeps } from '../trpc/context.js';
 import { toTRPCError } from '../trpc/trpc.js';
 import { errorResponse, type RestEnv, setRateLimitHeaders } from './rest-api.js';
@@ -71,7 +71,7 @@ export function createFileRoutes(deps: ApiDeps): Hono<RestEnv> {
   async function tenantCaller(
     c: Context<RestEnv>,
   ): Promise<{ principal: Principal; tenant: TenantFacts; runner: TenantRunner }> {
-    const caller = await authenticate(authenticateDeps, {
+    const caller = await authenticateOrRefuse(authenticateDeps, {
       authorization: c.req.header('authorization') ?? null,
       ipAddress: c.get('ipAddress'),
       calls: 1,
