@@ -109,10 +109,20 @@ describe('API-call metering across processes', () => {
     const a = await createTenantWithMembers(database.db, 'Meter A');
     const b = await createTenantWithMembers(database.db, 'Meter B');
     const tokenA = (
-      await openSession(redis, prefix, jwtSecret, { tenantId: a.tenantId, userId: a.users.admin, role: 'admin' })
+      await openSession(redis, prefix, jwtSecret, {
+        tenantId: a.tenantId,
+        tenantUuid: a.tenantUuid,
+        userId: a.users.admin,
+        role: 'admin',
+      })
     ).token;
     const tokenB = (
-      await openSession(redis, prefix, jwtSecret, { tenantId: b.tenantId, userId: b.users.member, role: 'member' })
+      await openSession(redis, prefix, jwtSecret, {
+        tenantId: b.tenantId,
+        tenantUuid: b.tenantUuid,
+        userId: b.users.member,
+        role: 'member',
+      })
     ).token;
     const [api1, api2] = apis as [AppProcess, AppProcess];
 
@@ -137,6 +147,7 @@ describe('API-call metering across processes', () => {
     );
     const { token } = await openSession(redis, prefix, jwtSecret, {
       tenantId: t.tenantId,
+      tenantUuid: t.tenantUuid,
       userId: t.users.admin,
       role: 'admin',
     });

@@ -2,12 +2,14 @@ import {
   type AccessTokens,
   type ApiKeyUsage,
   apiKeyKey,
+  hashSecret,
   InvalidTokenError,
   isApiKeyToken,
   parseApiKey,
   secretMatches,
   sessionKey,
   tenantStandingProblem,
+  unprovenCredential,
 } from '@digame/core/auth';
 import { DomainError } from '@digame/core/errors';
 import type { RequestGate } from '@digame/core/request';
@@ -33,104 +35,78 @@ export interface AuthenticateInput {
 }
 
 const refuse = (refusal: DomainError): Caller => ({ ...ANONYMOUS, refusal });
-const unauthorized = (message: string) => refuse(new DomainError('UNAUTHORIZED', message));
+
+/** See unprovenCredential in core: one answer whatever the credential names. */
+const unproven = (): Caller => refuse(unprovenCredential());
+
+type Presented =
+  | { kind: 'api_key'; tenantUuid: string; credentialKey: string; secret: string; secretHash: string }
+  | { kind: 'session'; tenantUuid: string; credentialKey: string; userId: string; sessionId: string };
 
 /**
- * Establishes the caller: verify the credential (CPU only), read tenant facts (process cache),
- * check suspension and the IP allowlist, then one Redis round trip that confirms the session or key
- * is live and counts the calls against the tenant's hourly limit.
+ * Establishes the caller: check the credential's form and signature (CPU only), read tenant facts
+ * (process cache), then one Redis round trip that proves the session or key against its record
+ * and, only once proven, counts the calls against the tenant's hourly limit. The tenant's standing
+ * (suspension, IP allowlist) is told only to a proven credential, and a request it refuses is not
+ * counted.
  */
 export async function authenticate(deps: AuthenticateDeps, input: AuthenticateInput): Promise<Caller> {
   const token = bearerToken(input.authorization);
   if (token === undefined) return ANONYMOUS;
-  if (token === null) return unauthorized('Authorization header must be "Bearer <token>"');
-
-  let tenantId: number;
-  let credentialKey: string;
-  let sessionClaims: { sub: string; sid: string } | null = null;
-  let apiKeySecret: string | null = null;
-  if (isApiKeyToken(token)) {
-    const parts = parseApiKey(token);
-    if (!parts) return unauthorized('Invalid API key');
-    tenantId = parts.tenantId;
-    credentialKey = apiKeyKey(deps.redisPrefix, parts.keyId);
-    apiKeySecret = parts.secret;
-  } else {
-    try {
-      const claims = await deps.tokens.verify(token, 'access');
-      tenantId = claims.tid;
-      credentialKey = sessionKey(deps.redisPrefix, claims.sid);
-      sessionClaims = claims;
-    } catch (error) {
-      return unauthorized(
-        error instanceof InvalidTokenError ? `Invalid access token: ${error.message}` : 'Invalid access token',
-      );
-    }
+  if (token === null) {
+    return refuse(new DomainError('UNAUTHORIZED', 'Authorization header must be "Bearer <token>"'));
   }
+  const presented = await presentedCredential(deps, token);
+  if (!presented) return unproven();
 
-  const tenant = await deps.tenants.get(tenantId);
-  if (!tenant) return unauthorized(apiKeySecret ? 'Invalid API key' : 'Invalid access token: unknown tenant');
-  const standing = tenantStandingProblem(tenant, input.ipAddress);
-  if (standing) return { ...refuse(standing), tenant };
+  const tenant = await deps.tenants.getByUuid(presented.tenantUuid);
+  if (!tenant) return unproven();
+  const refusal =
+    tenantStandingProblem(tenant, input.ipAddress) ??
+    (presented.kind === 'api_key' && tenant.features.api_access !== true ? apiAccessRefusal() : null);
 
   const result = await deps.gate.pass({
-    credentialKey,
-    tenantId,
-    calls: input.calls,
+    credentialKey: presented.credentialKey,
+    credential:
+      presented.kind === 'api_key'
+        ? { kind: 'api_key', secretHash: presented.secretHash }
+        : { kind: 'session', userId: presented.userId },
+    tenantId: tenant.id,
+    calls: refusal ? 0 : input.calls,
     hourlyLimit: tenant.apiRateLimit,
-    idleTimeoutMs: sessionClaims ? tenant.sessionIdleMinutes * 60_000 : 0,
+    idleTimeoutMs: presented.kind === 'session' && !refusal ? tenant.sessionIdleMinutes * 60_000 : 0,
   });
-  if (result.status === 'unknown_credential') {
-    return unauthorized(apiKeySecret ? 'Invalid API key: unknown or revoked' : 'Session has ended; sign in again');
-  }
+  if (result.status === 'unknown_credential' || result.status === 'expired') return unproven();
 
   const record = result.credential;
   let principal: Principal;
-  if (
-    record.kind === 'session' &&
-    sessionClaims &&
-    record.tenantId === tenantId &&
-    record.userId === sessionClaims.sub
-  ) {
-    if (record.expiresAt <= Date.now()) return unauthorized('Session has ended; sign in again');
+  if (record.kind === 'session' && presented.kind === 'session') {
     principal = {
       kind: 'session',
       userId: record.userId,
-      tenantId,
-      sessionId: sessionClaims.sid,
+      tenantId: tenant.id,
+      sessionId: presented.sessionId,
       role: record.role,
       permissions: new Set(record.permissions),
       platformOperator: record.platformOperator === true,
     };
-  } else if (record.kind === 'api_key' && apiKeySecret && record.tenantId === tenantId) {
-    if (!secretMatches(apiKeySecret, record.secretHash)) return unauthorized('Invalid API key');
-    if (record.expiresAt !== null && record.expiresAt <= Date.now()) return unauthorized('Invalid API key: expired');
-    if (tenant.features.api_access !== true) {
-      // A tenant that moved to a tier without API access keeps its keys, but they stop working.
-      return refuse(
-        new DomainError('FORBIDDEN', 'Feature not available in your subscription: API access', {
-          details: {
-            reason: 'feature_not_available',
-            feature: 'api_access',
-            featureLabel: FEATURE_LABELS.api_access,
-            requiredTier: cheapestTierWith('api_access'),
-          },
-        }),
-      );
-    }
-    deps.identity.apiKeyUsage.record(tenantId, record.keyId, input.ipAddress);
+  } else if (record.kind === 'api_key' && presented.kind === 'api_key') {
+    if (!secretMatches(presented.secret, record.secretHash)) return unproven();
     principal = {
       kind: 'api_key',
       keyId: record.keyId,
       userId: record.createdByUserId,
-      tenantId,
+      tenantId: tenant.id,
       role: null,
       permissions: new Set(record.scopes),
       platformOperator: false,
     };
   } else {
-    return unauthorized('Invalid credential');
+    return unproven();
   }
+  // Proven from here on: the caller may learn about its own tenant.
+  if (refusal) return { ...refuse(refusal), tenant };
+  if (principal.kind === 'api_key') deps.identity.apiKeyUsage.record(tenant.id, principal.keyId, input.ipAddress);
 
   deps.liveApiCalls?.counted(tenantId, result.used, result.resetAtMs);
   const rateLimit = {
@@ -152,6 +128,46 @@ export async function authenticate(deps: AuthenticateDeps, input: AuthenticateIn
     };
   }
   return { principal, tenant, rateLimit, refusal: null };
+}
+
+/** The credential's claims if its form (and a token's signature) holds; nothing is trusted yet. */
+async function presentedCredential(deps: AuthenticateDeps, token: string): Promise<Presented | null> {
+  if (isApiKeyToken(token)) {
+    const parts = parseApiKey(token);
+    if (!parts) return null;
+    return {
+      kind: 'api_key',
+      tenantUuid: parts.tenantUuid,
+      credentialKey: apiKeyKey(deps.redisPrefix, parts.keyId),
+      secret: parts.secret,
+      secretHash: hashSecret(parts.secret),
+    };
+  }
+  try {
+    const claims = await deps.tokens.verify(token, 'access');
+    return {
+      kind: 'session',
+      tenantUuid: claims.tid,
+      credentialKey: sessionKey(deps.redisPrefix, claims.sid),
+      userId: claims.sub,
+      sessionId: claims.sid,
+    };
+  } catch (error) {
+    if (error instanceof InvalidTokenError) return null;
+    throw error;
+  }
+}
+
+/** A tenant that moved to a tier without API access keeps its keys, but they stop working. */
+function apiAccessRefusal(): DomainError {
+  return new DomainError('FORBIDDEN', 'Feature not available in your subscription: API access', {
+    details: {
+      reason: 'feature_not_available',
+      feature: 'api_access',
+      featureLabel: FEATURE_LABELS.api_access,
+      requiredTier: cheapestTierWith('api_access'),
+    },
+  });
 }
 
 /** undefined: no credential; null: malformed header; string: the token. */

@@ -83,7 +83,7 @@ export async function indexedSessionToken(api: TestApi, tenant: TenantFixture, r
     },
     3_600_000,
   );
-  return deps.tokens.sign({ typ: 'access', sub: userId, tid: tenant.tenantId, sid: sessionId, role });
+  return deps.tokens.sign({ typ: 'access', sub: userId, tid: tenant.tenantUuid, sid: sessionId, role });
 }
 
 /** Sets tenant columns directly, as a test arrangement, and drops the cached facts. */

@@ -49,7 +49,7 @@ export function useTestApi(overrides: Partial<Record<string, string>> = {}): Tes
     const config = loadApiConfig({
       ...(await createTestBucket()),
       NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent',
       DATABASE_URL: database.appUrl,
       REDIS_URL: testServices().redisUrl,
       REDIS_PREFIX: `{test-${randomBytes(4).toString('hex')}}`,

@@ -6,6 +6,7 @@ import { WATCHED_MARK_MS } from '@digame/core/usage';
 import { type TrackedEnvelope, tracked } from '@trpc/server';
 import type { Principal } from '../request/caller.js';
 import type { RequestContext } from './context.js';
+import type { PublicDomainEvent } from './routers/events.js';
 
 /** What a subscriber may receive: its credential's permissions and its tenant's features. */
 interface Entitlement {
@@ -40,12 +41,20 @@ export interface SseOptions {
   pingIntervalMs: number;
 }
 
+/** The event as clients get it: the stream holds the internal tenant id, clients the public one. */
+export function publicEvent(event: DomainEvent, tenantUuid: string): PublicDomainEvent {
+  return { ...event, tenantId: tenantUuid };
+}
+
 const frames = new WeakMap<StreamedEvent, Buffer>();
-/** The SSE frame of a tracked event; one Buffer per stream entry, shared by every subscriber. */
-function eventFrame(entry: StreamedEvent): Buffer {
+/**
+ * The SSE frame of a tracked event; one Buffer per stream entry, shared by every subscriber (all of
+ * them of the entry's tenant, so of the same public tenant id).
+ */
+function eventFrame(entry: StreamedEvent, tenantUuid: string): Buffer {
   let frame = frames.get(entry);
   if (!frame) {
-    frame = Buffer.from(`data: ${JSON.stringify(entry.event)}\nid: ${entry.id}\n\n\n`);
+    frame = Buffer.from(`data: ${JSON.stringify(publicEvent(entry.event, tenantUuid))}\nid: ${entry.id}\n\n\n`);
     frames.set(entry, frame);
   }
   return frame;
@@ -81,7 +90,7 @@ function untrack(response: ServerResponse): void {
  * - iterating it yields `tracked(id, event)`, for tRPC's own SSE handling (e.g. `app.request()` in
  *   tests, which has no socket).
  */
-export class EventFeed implements AsyncIterable<TrackedEnvelope<DomainEvent>> {
+export class EventFeed implements AsyncIterable<TrackedEnvelope<PublicDomainEvent>> {
   private entitlement: Entitlement;
 
   constructor(
@@ -154,7 +163,8 @@ export class EventFeed implements AsyncIterable<TrackedEnvelope<DomainEvent>> {
     const deliver = (entry: StreamedEvent) => {
       if (finished || !this.mayReceive(entry)) return;
       open();
-      if (!response.write(eventFrame(entry)) && response.writableLength > MAX_UNSENT_BYTES) finish(null);
+      if (!response.write(eventFrame(entry, this.ctx.tenant.uuid)) && response.writableLength > MAX_UNSENT_BYTES)
+        finish(null);
     };
     try {
       subscription = await this.ctx.events.attach(this.ctx.tenant.id, this.lastEventId, deliver, () => finish(null));
@@ -171,14 +181,14 @@ export class EventFeed implements AsyncIterable<TrackedEnvelope<DomainEvent>> {
     track(response, sse.pingIntervalMs);
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<TrackedEnvelope<DomainEvent>> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<TrackedEnvelope<PublicDomainEvent>> {
     const closed = new AbortController();
     const onAbort = () => closed.abort();
     this.signal?.addEventListener('abort', onAbort);
     const stopRecheck = this.recheck(() => closed.abort());
     try {
       for await (const entry of this.ctx.events.subscribe(this.ctx.tenant.id, this.lastEventId, closed.signal)) {
-        if (this.mayReceive(entry)) yield tracked(entry.id, entry.event);
+        if (this.mayReceive(entry)) yield tracked(entry.id, publicEvent(entry.event, this.ctx.tenant.uuid));
       }
     } finally {
       stopRecheck();

@@ -8,7 +8,7 @@ export async function openSession(
   redis: Redis,
   prefix: string,
   jwtSecret: string,
-  member: { tenantId: number; userId: string; role: Role; platformOperator?: boolean },
+  member: { tenantId: number; tenantUuid: string; userId: string; role: Role; platformOperator?: boolean },
 ): Promise<{ token: string; sessionId: string }> {
   const sessionId = randomBytes(16).toString('hex');
   const record: SessionRecord = {
@@ -24,7 +24,7 @@ export async function openSession(
   const token = await new AccessTokens(jwtSecret).sign({
     typ: 'access',
     sub: member.userId,
-    tid: member.tenantId,
+    tid: member.tenantUuid,
     sid: sessionId,
     role: member.role,
   });

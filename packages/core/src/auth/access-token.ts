@@ -1,4 +1,5 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
+import { isUuid } from '../db/ids.js';
 import type { Role } from '../members/roles.js';
 
 export const ACCESS_TOKEN_AUDIENCE = 'digame-api';
@@ -12,8 +13,8 @@ export interface AccessClaims {
   typ: TokenType;
   /** User id. */
   sub: string;
-  /** Tenant id the token acts in. */
-  tid: number;
+  /** Public uuid of the tenant the token acts in (the sequential id never leaves the server). */
+  tid: string;
   /** Session id. */
   sid: string;
   role: Role;
@@ -58,7 +59,12 @@ export class AccessTokens {
         requiredClaims: ['exp', 'sub', 'aud'],
       });
       if (payload.typ !== expectedType) throw new InvalidTokenError(`expected a ${expectedType} token`);
-      if (typeof payload.tid !== 'number' || typeof payload.sid !== 'string' || typeof payload.role !== 'string') {
+      if (
+        typeof payload.tid !== 'string' ||
+        !isUuid(payload.tid) ||
+        typeof payload.sid !== 'string' ||
+        typeof payload.role !== 'string'
+      ) {
         throw new InvalidTokenError('token is missing claims');
       }
       return {

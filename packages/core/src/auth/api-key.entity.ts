@@ -7,7 +7,7 @@ import type { Permission } from './permissions.js';
 
 /**
  * A tenant's API key. The key itself is shown once; only the sha256 of its secret is stored, with
- * the readable prefix (`dgk_<tenant>_<keyId>`) that identifies it in lists and logs.
+ * the readable prefix (`dgk_<tenant uuid>_<keyId>`) that identifies it in lists and logs.
  */
 export const ApiKey = defineEntity({
   name: 'ApiKey',
@@ -21,7 +21,7 @@ export const ApiKey = defineEntity({
       .onCreate(() => uuidv7()),
     keyId: p.string().length(16),
     name: p.string().length(100),
-    prefix: p.string().length(40),
+    prefix: p.string().length(64),
     secretHash: p.string().length(64),
     scopes: p.json<Permission[]>(),
     createdBy: p.manyToOne(User).fieldName('created_by_user_id').nullable().deleteRule('set null'),

@@ -13,7 +13,7 @@ import type { Permission } from './permissions.js';
 export interface ApiKeySummary {
   id: string;
   name: string;
-  /** `dgk_<tenant>_<keyId>`: enough to recognise a key, useless to use it. */
+  /** `dgk_<tenant uuid>_<keyId>`: enough to recognise a key, useless to use it. */
   prefix: string;
   scopes: Permission[];
   createdAt: Date;
@@ -59,7 +59,9 @@ export async function createApiKey(
       fields: { expiresAt: 'must be in the future' },
     });
   }
-  const generated = generateApiKey(ctx.tenantId);
+  const tenant = await ctx.deps.tenants.get(ctx.tenantId);
+  if (!tenant) throw new DomainError('NOT_FOUND', 'Tenant not found');
+  const generated = generateApiKey(tenant.uuid);
   const key = ctx.em.create(ApiKey, {
     tenant: ctx.tenantId,
     // Set here rather than at flush: the answer and the audit entry need them now.

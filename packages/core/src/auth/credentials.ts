@@ -1,3 +1,4 @@
+import { DomainError } from '../errors/domain-error.js';
 import type { Role } from '../members/roles.js';
 import type { Permission } from './permissions.js';
 
@@ -52,4 +53,16 @@ export function memberSessionsKey(prefix: string, tenantId: number, userId: stri
  */
 export function revokedCredentialKey(credentialKey: string): string {
   return `${credentialKey}:revoked`;
+}
+
+/**
+ * The one answer to every credential that is not proven — forged, unknown, revoked, ended or
+ * expired access tokens, API keys and refresh tokens, naming any tenant or none. It must not
+ * differ by anything the credential names, or an anonymous caller learns which tenants, keys and
+ * sessions exist and in what state they are.
+ */
+export function unprovenCredential(): DomainError {
+  return new DomainError('UNAUTHORIZED', 'Invalid or expired credential', {
+    details: { reason: 'invalid_credential' },
+  });
 }

@@ -24,6 +24,7 @@ export {
   memberSessionsKey,
   type SessionRecord,
   sessionKey,
+  unprovenCredential,
 } from './credentials.js';
 export type { IdentityDeps } from './identity.js';
 export { isAddressAllowed, normalizeCidr, validateIpAllowlistChange } from './ip-allowlist.js';

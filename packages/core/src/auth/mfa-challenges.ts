@@ -5,6 +5,8 @@ import type { Redis } from 'ioredis';
 export interface MfaChallenge {
   userId: string;
   tenantId: number;
+  /** The tenant's public uuid, as the MFA-pending token names it. */
+  tenantUuid: string;
   purpose: 'verify' | 'enrol';
 }
 
@@ -33,6 +35,7 @@ export class MfaChallenges {
       .hset(this.key(id), {
         userId: challenge.userId,
         tenantId: String(challenge.tenantId),
+        tenantUuid: challenge.tenantUuid,
         purpose: challenge.purpose,
         attempts: '0',
       })
@@ -43,11 +46,12 @@ export class MfaChallenges {
 
   async get(id: string): Promise<MfaChallenge | null> {
     const fields = await this.redis.hgetall(this.key(id));
-    if (!fields.userId || !fields.tenantId || !fields.purpose) return null;
+    if (!fields.userId || !fields.tenantId || !fields.tenantUuid || !fields.purpose) return null;
     if (Number(fields.attempts ?? 0) >= MFA_CHALLENGE_MAX_ATTEMPTS) return null;
     return {
       userId: fields.userId,
       tenantId: Number(fields.tenantId),
+      tenantUuid: fields.tenantUuid,
       purpose: fields.purpose as MfaChallenge['purpose'],
     };
   }

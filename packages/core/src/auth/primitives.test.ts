@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../errors/domain-error.js';
 import { passwordProblem } from '../users/password-policy.js';
+import { generateApiKey, parseApiKey } from './api-key-token.js';
 import { normalizeCidr, validateIpAllowlistChange } from './ip-allowlist.js';
 import { generateRefreshToken, parseRefreshToken } from './refresh-token.js';
 import { SecretBox } from './secret-box.js';
@@ -43,14 +44,26 @@ describe('SecretBox', () => {
   });
 });
 
+describe('API keys', () => {
+  it('name their tenant by its public uuid, never by its sequential id', () => {
+    const tenantUuid = '0192f3a4-0000-7000-8000-00000000002a';
+    const key = generateApiKey(tenantUuid);
+    expect(key.prefix).toMatch(/^dgk_0192f3a400007000800000000000002a_[0-9a-f]{16}$/);
+    expect(parseApiKey(key.token)).toEqual({ tenantUuid, keyId: key.keyId, secret: key.secret });
+    expect(parseApiKey(`dgk_42_${key.keyId}_${key.secret}`)).toBeNull();
+  });
+});
+
 describe('refresh tokens', () => {
   it('carry their tenant and session', () => {
     const sessionId = '0192f3a4-1b2c-7d3e-8f40-123456789abc';
-    const { token, secretHash } = generateRefreshToken(42, sessionId);
-    expect(parseRefreshToken(token)).toMatchObject({ tenantId: 42, sessionId });
+    const tenantUuid = '0192f3a4-0000-7000-8000-00000000002a';
+    const { token, secretHash } = generateRefreshToken(tenantUuid, sessionId);
+    expect(parseRefreshToken(token)).toMatchObject({ tenantUuid, sessionId });
+    expect(token.startsWith('dgr_0192f3a400007000800000000000002a_')).toBe(true);
     expect(token).not.toContain(secretHash);
     expect(parseRefreshToken(`${token}x`)).toBeNull();
-    expect(parseRefreshToken(token.replace('dgr_42_', 'dgr_0_'))).toBeNull();
+    expect(parseRefreshToken(token.replace('dgr_0192f3a4', 'dgr_42'))).toBeNull();
   });
 });
 

@@ -13,11 +13,11 @@ import { membershipsOf } from '../users/memberships.js';
 import type { UserEntity } from '../users/user.entity.js';
 import type { AccessTokens } from './access-token.js';
 import { hashSecret, secretMatches } from './api-key-token.js';
-import type { SessionRecord } from './credentials.js';
+import { type SessionRecord, unprovenCredential } from './credentials.js';
 import { effectivePermissions, type Permission } from './permissions.js';
 import { generateRefreshToken, parseRefreshToken } from './refresh-token.js';
 import { AuthSession, type AuthSessionEntity } from './session.entity.js';
-import { assertTenantAdmits } from './tenant-standing.js';
+import { tenantStandingProblem } from './tenant-standing.js';
 
 export interface SessionDeps {
   db: Database;
@@ -31,7 +31,8 @@ export interface IssuedSession {
   userId: string;
   role: Role;
   platformOperator: boolean;
-  tenant: { id: number; slug: string; name: string };
+  /** `id` is the tenant's public uuid. */
+  tenant: { id: string; slug: string; name: string };
   accessToken: string;
   accessTokenExpiresAt: Date;
   refreshToken: string;
@@ -61,7 +62,6 @@ const REMEMBERED_REFRESH_HASHES = 50;
 const CONCURRENT_REFRESH_GRACE_MS = 30_000;
 
 const sessionEnded = () => new DomainError('UNAUTHORIZED', 'Session has ended; sign in again');
-const invalidRefreshToken = () => new DomainError('UNAUTHORIZED', 'Invalid refresh token');
 
 function recordFor(
   membership: TenantUserEntity,
@@ -80,10 +80,16 @@ function recordFor(
   };
 }
 
-async function signAccessToken(tokens: AccessTokens, record: SessionRecord, sessionId: string, now: number) {
+async function signAccessToken(
+  tokens: AccessTokens,
+  tenant: TenantFacts,
+  record: SessionRecord,
+  sessionId: string,
+  now: number,
+) {
   const ttlSeconds = Math.max(1, Math.min(tokens.ttlSeconds, Math.floor((record.expiresAt - now) / 1000)));
   const accessToken = await tokens.sign(
-    { typ: 'access', sub: record.userId, tid: record.tenantId, sid: sessionId, role: record.role },
+    { typ: 'access', sub: record.userId, tid: tenant.uuid, sid: sessionId, role: record.role },
     ttlSeconds,
   );
   return { accessToken, accessTokenExpiresAt: new Date(now + ttlSeconds * 1000) };
@@ -113,7 +119,7 @@ export async function issueSession(
     const membership = await activeMembership(ctx, input.userId);
     if (!membership) throw new DomainError('FORBIDDEN', 'You are not an active member of this organization');
     const sessionId = uuidv7();
-    const refresh = generateRefreshToken(tenant.id, sessionId);
+    const refresh = generateRefreshToken(tenant.uuid, sessionId);
     em.create(AuthSession, {
       tenant: tenant.id,
       id: sessionId,
@@ -143,10 +149,10 @@ export async function issueSession(
     userId: input.userId,
     role: opened.record.role,
     platformOperator: opened.record.platformOperator,
-    tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
+    tenant: { id: tenant.uuid, slug: tenant.slug, name: tenant.name },
     refreshToken: opened.refreshToken,
     absoluteExpiresAt,
-    ...(await signAccessToken(deps.tokens, opened.record, opened.sessionId, now.getTime())),
+    ...(await signAccessToken(deps.tokens, tenant, opened.record, opened.sessionId, now.getTime())),
   };
 }
 
@@ -174,10 +180,9 @@ type RotationOutcome =
  */
 export async function rotateRefreshToken(deps: SessionDeps, token: string, actor: Actor): Promise<IssuedSession> {
   const parts = parseRefreshToken(token);
-  if (!parts) throw invalidRefreshToken();
-  const tenant = await deps.services.tenants.get(parts.tenantId);
-  if (!tenant) throw invalidRefreshToken();
-  assertTenantAdmits(tenant, actor.ipAddress ?? null);
+  if (!parts) throw unprovenCredential();
+  const tenant = await deps.services.tenants.getByUuid(parts.tenantUuid);
+  if (!tenant) throw unprovenCredential();
   const outcome = await deps.db.inTenant(tenant.id, async (em): Promise<RotationOutcome> => {
     const ctx = tenantContext(em, tenant.id, actor, deps.services);
     const session = await em.findOne(
@@ -185,11 +190,13 @@ export async function rotateRefreshToken(deps: SessionDeps, token: string, actor
       { id: parts.sessionId },
       { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['user'] },
     );
-    if (!session) return { kind: 'refused', error: invalidRefreshToken() };
+    if (!session) return { kind: 'refused', error: unprovenCredential() };
+    // Nothing about the session or its tenant is told before the secret has matched.
+    const current = secretMatches(parts.secret, session.refreshTokenHash);
+    const position = current ? -1 : session.previousRefreshTokenHashes.indexOf(hashSecret(parts.secret));
+    if (!current && position === -1) return { kind: 'refused', error: unprovenCredential() };
     if (session.revokedAt) return { kind: 'refused', error: sessionEnded() };
-    if (!secretMatches(parts.secret, session.refreshTokenHash)) {
-      const position = session.previousRefreshTokenHashes.indexOf(hashSecret(parts.secret));
-      if (position === -1) return { kind: 'refused', error: invalidRefreshToken() };
+    if (!current) {
       if (position === 0 && ctx.now.getTime() - session.lastUsedAt.getTime() < CONCURRENT_REFRESH_GRACE_MS) {
         return { kind: 'refused', error: new DomainError('UNAUTHORIZED', 'Refresh token was just rotated; retry') };
       }
@@ -199,6 +206,8 @@ export async function rotateRefreshToken(deps: SessionDeps, token: string, actor
         error: new DomainError('UNAUTHORIZED', 'Refresh token was already used; the session has been ended'),
       };
     }
+    const standing = tenantStandingProblem(tenant, actor.ipAddress ?? null);
+    if (standing) return { kind: 'refused', error: standing };
     if (session.absoluteExpiresAt <= ctx.now) {
       endSession(ctx, session, 'expired');
       return { kind: 'refused', error: sessionEnded() };
@@ -213,7 +222,7 @@ export async function rotateRefreshToken(deps: SessionDeps, token: string, actor
       endSession(ctx, session, 'membership_ended');
       return { kind: 'refused', error: sessionEnded() };
     }
-    const refresh = generateRefreshToken(tenant.id, session.id);
+    const refresh = generateRefreshToken(tenant.uuid, session.id);
     session.previousRefreshTokenHashes = [session.refreshTokenHash, ...session.previousRefreshTokenHashes].slice(
       0,
       REMEMBERED_REFRESH_HASHES,
@@ -243,10 +252,10 @@ export async function rotateRefreshToken(deps: SessionDeps, token: string, actor
     userId: outcome.record.userId,
     role: outcome.record.role,
     platformOperator: outcome.record.platformOperator,
-    tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
+    tenant: { id: tenant.uuid, slug: tenant.slug, name: tenant.name },
     refreshToken: outcome.refreshToken,
     absoluteExpiresAt: outcome.absoluteExpiresAt,
-    ...(await signAccessToken(deps.tokens, outcome.record, outcome.sessionId, Date.now())),
+    ...(await signAccessToken(deps.tokens, tenant, outcome.record, outcome.sessionId, Date.now())),
   };
 }
 

@@ -24,7 +24,8 @@ export type SignInOutcome =
       status: 'mfa_required' | 'mfa_enrolment_required';
       mfaToken: string;
       expiresAt: Date;
-      tenant: { id: number; slug: string; name: string };
+      /** `id` is the tenant's public uuid. */
+      tenant: { id: string; slug: string; name: string };
     };
 
 const WRONG_CREDENTIALS = 'Invalid email or password';
@@ -114,17 +115,18 @@ async function mfaStep(
   const challengeId = await identity.mfaChallenges.create({
     userId: input.user.id,
     tenantId: input.tenant.id,
+    tenantUuid: input.tenant.uuid,
     purpose: input.purpose,
   });
   const mfaToken = await identity.tokens.sign(
-    { typ: 'mfa_pending', sub: input.user.id, tid: input.tenant.id, sid: challengeId, role: input.role },
+    { typ: 'mfa_pending', sub: input.user.id, tid: input.tenant.uuid, sid: challengeId, role: input.role },
     MFA_CHALLENGE_TTL_SECONDS,
   );
   return {
     status: input.purpose === 'verify' ? 'mfa_required' : 'mfa_enrolment_required',
     mfaToken,
     expiresAt: new Date(Date.now() + MFA_CHALLENGE_TTL_SECONDS * 1000),
-    tenant: { id: input.tenant.id, slug: input.tenant.slug, name: input.tenant.name },
+    tenant: { id: input.tenant.uuid, slug: input.tenant.slug, name: input.tenant.name },
   };
 }
 
@@ -168,7 +170,7 @@ async function openChallenge(
     !challenge ||
     challenge.purpose !== purpose ||
     challenge.userId !== claims.sub ||
-    challenge.tenantId !== claims.tid
+    challenge.tenantUuid !== claims.tid
   ) {
     throw expired();
   }

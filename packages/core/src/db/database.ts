@@ -113,12 +113,16 @@ export class Database {
    */
   async asPlatformOperator<T>(actor: Actor, tenantId: number, reason: string, work: UnitOfWork<T>): Promise<T> {
     return this.inTenant(tenantId, async (em) => {
+      // The audit trail names tenants by their public id, like every answer of the api.
+      const [target] = await em.execute<{ tenant_uuid: string }[]>('select tenant_uuid from tenants where id = ?', [
+        tenantId,
+      ]);
       em.create(TenantAuditLog, {
         tenant: tenantId,
         user: actor.userId,
         action: 'platform.tenant_accessed',
         resourceType: 'tenant',
-        resourceId: String(tenantId),
+        resourceId: target?.tenant_uuid ?? null,
         details: { reason },
         ipAddress: actor.ipAddress ?? null,
         userAgent: actor.userAgent ?? null,

@@ -1,6 +1,6 @@
 export { type Actor, Database, type UnitOfWork } from './database.js';
 export { ALL_ENTITIES, GLOBAL_ENTITIES, TENANT_SCOPED_ENTITIES } from './entities.js';
-export { uuidv7 } from './ids.js';
+export { compactUuid, expandUuid, isUuid, uuidv7 } from './ids.js';
 export { appRoleOf, type MigrateOptions, migrate } from './migrate.js';
 export { openDatabase } from './open.js';
 export { createOrm, type OrmOptions, ormConfig } from './orm.js';

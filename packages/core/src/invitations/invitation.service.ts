@@ -125,7 +125,7 @@ export async function createInvitation(
     });
   }
   await assertSeatForInvitation(ctx, tenant);
-  const token = generateInvitationToken(ctx.tenantId);
+  const token = generateInvitationToken(tenant.tenantUuid);
   const invitation = ctx.em.create(TenantInvitation, {
     tenant: ctx.tenantId,
     email,
@@ -176,7 +176,7 @@ export async function resendInvitation(
   assertMayGrant(input.actorPermissions, effectivePermissions(invitation.role), `invite someone as ${invitation.role}`);
   // An expired invitation no longer reserved a seat; renewing it reserves one again.
   if (statusOf(invitation, ctx.now) === 'expired') await assertSeatForInvitation(ctx, tenant);
-  const token = generateInvitationToken(ctx.tenantId);
+  const token = generateInvitationToken(tenant.tenantUuid);
   const before = invitation.expiresAt.toISOString();
   invitation.invitationTokenHash = token.tokenHash;
   invitation.expiresAt = new Date(ctx.now.getTime() + INVITATION_DEFAULT_DAYS * DAY_MS);
@@ -406,8 +406,9 @@ export async function inInvitationTenant<T>(
   work: (ctx: TenantContext, tokenHash: string) => Promise<T>,
 ): Promise<T> {
   const parsed = parseInvitationToken(token);
-  if (!parsed || !(await deps.services.tenants.get(parsed.tenantId))) throw invalidLink();
-  return deps.db.inTenant(parsed.tenantId, (em) =>
-    work(tenantContext(em, parsed.tenantId, actor, deps.services), parsed.tokenHash),
+  const tenant = parsed ? await deps.services.tenants.getByUuid(parsed.tenantUuid) : null;
+  if (!parsed || !tenant) throw invalidLink();
+  return deps.db.inTenant(tenant.id, (em) =>
+    work(tenantContext(em, tenant.id, actor, deps.services), parsed.tokenHash),
   );
 }

@@ -17,7 +17,6 @@ export {
   type TenantView,
   type TierChangePreview,
   tenantBrandingSchema,
-  tenantIdByUuid,
   tenantPreferencesSchema,
   tenantUpdateSchema,
   toTenantView,
@@ -30,6 +29,7 @@ export {
   type TenantFacts,
   type TenantSecurityFacts,
 } from './tenant-directory.js';
+export { tenantIdByUuid } from './tenant-lookup.js';
 export {
   cheapestTierWith,
   FEATURE_LABELS,

@@ -194,12 +194,6 @@ const domainTaken = (domain: string) =>
 
 // ── operators ───────────────────────────────────────────────────────────────────────────────────
 
-/** The numeric id behind a public tenant id, for operator procedures (global unit of work). */
-export async function tenantIdByUuid(em: EntityManager, uuid: string): Promise<number | null> {
-  const tenant = await em.findOne(Tenant, { tenantUuid: uuid }, { fields: ['id'] });
-  return tenant?.id ?? null;
-}
-
 export interface ListTenants {
   /** Matches name, slug, domain or admin email. */
   search?: string;

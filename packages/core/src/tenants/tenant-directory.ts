@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Database } from '../db/database.js';
 import { TenantSetting } from '../settings/setting.entity.js';
 import { Tenant } from './tenant.entity.js';
+import { tenantIdByUuid } from './tenant-lookup.js';
 import type { Feature, TierName } from './tiers.js';
 
 /** Security settings the request path enforces (category `security` of tenant settings). */
@@ -37,6 +38,50 @@ export const SECURITY_DEFAULTS: TenantSecurityFacts = {
 
 /** How long a cached entry may live even if an invalidation message was missed. */
 const MAX_AGE_MS = 60_000;
+/**
+ * Entries kept per process. Credentials name tenants, and anyone can send a forged one naming any
+ * id: the oldest entries make room, so such traffic cannot grow the cache without bound.
+ */
+export const TENANT_CACHE_ENTRIES = 10_000;
+
+interface Cached<T> {
+  value: Promise<T>;
+  loadedAt: number;
+}
+
+/** A map that forgets its oldest entry when full (Map iterates in insertion order). */
+class BoundedCache<K, T> {
+  private readonly entries = new Map<K, Cached<T>>();
+
+  constructor(private readonly capacity: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  fresh(key: K): Promise<T> | undefined {
+    const cached = this.entries.get(key);
+    if (cached && Date.now() - cached.loadedAt < MAX_AGE_MS) return cached.value;
+    return undefined;
+  }
+
+  set(key: K, value: Promise<T>): void {
+    this.entries.delete(key);
+    while (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+    this.entries.set(key, { value, loadedAt: Date.now() });
+    value.catch(() => {
+      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    });
+  }
+
+  delete(key: K): void {
+    this.entries.delete(key);
+  }
+}
 
 /**
  * Per-process cache of tenant facts. Every change to a tenant calls invalidate(), which drops the
@@ -44,15 +89,25 @@ const MAX_AGE_MS = 60_000;
  * lost message. So the request path reads tenant facts without a query.
  */
 export class TenantDirectory {
-  private readonly cache = new Map<number, { facts: Promise<TenantFacts | null>; loadedAt: number }>();
+  private readonly cache: BoundedCache<number, TenantFacts | null>;
+  /** Public uuid → internal id (null: no such tenant). A tenant's uuid never changes. */
+  private readonly byUuid: BoundedCache<string, number | null>;
   private readonly channel: string;
 
   constructor(
     private readonly db: Database,
     private readonly publisher: Redis,
     prefix: string,
+    capacity = TENANT_CACHE_ENTRIES,
   ) {
     this.channel = `${prefix}:tenant-facts`;
+    this.cache = new BoundedCache(capacity);
+    this.byUuid = new BoundedCache(capacity);
+  }
+
+  /** Entries held now (facts and uuid index), to show the cache stays bounded. */
+  get cachedEntries(): number {
+    return this.cache.size + this.byUuid.size;
   }
 
   /** Listens for invalidations from other processes on a connection dedicated to subscribing. */
@@ -66,12 +121,22 @@ export class TenantDirectory {
   }
 
   async get(tenantId: number): Promise<TenantFacts | null> {
-    const cached = this.cache.get(tenantId);
-    if (cached && Date.now() - cached.loadedAt < MAX_AGE_MS) return cached.facts;
+    const cached = this.cache.fresh(tenantId);
+    if (cached) return cached;
     const facts = this.load(tenantId);
-    this.cache.set(tenantId, { facts, loadedAt: Date.now() });
-    facts.catch(() => this.cache.delete(tenantId));
+    this.cache.set(tenantId, facts);
     return facts;
+  }
+
+  /** Facts of the tenant with this public uuid, the id credentials and clients name tenants by. */
+  async getByUuid(uuid: string): Promise<TenantFacts | null> {
+    let id = this.byUuid.fresh(uuid);
+    if (!id) {
+      id = this.db.inGlobal((em) => tenantIdByUuid(em, uuid));
+      this.byUuid.set(uuid, id);
+    }
+    const tenantId = await id;
+    return tenantId === null ? null : this.get(tenantId);
   }
 
   async invalidate(tenantId: number): Promise<void> {

@@ -7,6 +7,8 @@ import { findOrCreateUser } from '../users/user.service.js';
 
 export interface TenantFixture {
   tenantId: number;
+  /** The public id clients see and send. */
+  tenantUuid: string;
   slug: string;
   /** User ids by role, one member per role. */
   users: Record<Role, string>;
@@ -19,14 +21,14 @@ export async function createTenantWithMembers(
   tier: TierName = 'professional',
 ): Promise<TenantFixture> {
   const tag = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-  const { tenantId, slug } = await db.inGlobal(async (em) => {
+  const { tenantId, tenantUuid, slug } = await db.inGlobal(async (em) => {
     const tenant = await provisionTenant(em, {
       name,
       adminEmail: `admin@${tag}.test`,
       adminName: `${name} Admin`,
       subscriptionTier: tier,
     });
-    return { tenantId: tenant.id, slug: tenant.slug };
+    return { tenantId: tenant.id, tenantUuid: tenant.tenantUuid, slug: tenant.slug };
   });
   const roles: Role[] = ['admin', 'manager', 'member', 'viewer'];
   const users = {} as Record<Role, string>;
@@ -40,5 +42,5 @@ export async function createTenantWithMembers(
     for (const role of roles) em.create(TenantUser, { tenant: tenantId, user: users[role], role });
     await em.flush();
   });
-  return { tenantId, slug, users };
+  return { tenantId, tenantUuid, slug, users };
 }

@@ -86,7 +86,7 @@ export async function advanceTrial(ctx: TenantContext, tenant: TenantEntity): Pr
   audit(ctx, {
     action: 'tenant.trial_ended',
     resourceType: 'tenant',
-    resourceId: String(tenant.id),
+    resourceId: tenant.tenantUuid,
     details: {
       policy: tenant.trialEndPolicy,
       outcome,

@@ -24,7 +24,9 @@ describe('creating API keys', () => {
   it('shows the key once, stores only a hash with a visible prefix, and the key works with the typed client', async () => {
     const admin = await adminOf(acme);
     const created = await admin.apiKeys.create.mutate({ name: 'Reporting', scopes: ['usage.read', 'analytics.read'] });
-    expect(created.key).toMatch(new RegExp(`^dgk_${acme.tenantId}_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$`));
+    expect(created.key).toMatch(
+      new RegExp(`^dgk_${acme.tenantUuid.replaceAll('-', '')}_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$`),
+    );
     expect(created.key.startsWith(created.apiKey.prefix)).toBe(true);
     expect(created.apiKey).toMatchObject({
       name: 'Reporting',
@@ -139,7 +141,7 @@ describe('using API keys', () => {
     expect(revoked.revokedAt).not.toBeNull();
     expect(await refusedWith(api.client(key).auth.whoami.query())).toMatchObject({
       code: 'UNAUTHORIZED',
-      message: 'Invalid API key: unknown or revoked',
+      message: 'Invalid or expired credential',
     });
     expect((await auditActions(api.database.db, acme.tenantId, 'apikey.revoked')).at(-1)?.resourceId).toBe(apiKey.id);
   });
@@ -171,6 +173,6 @@ describe('API keys across tenants', () => {
       code: 'NOT_FOUND',
       message: 'No such API key',
     });
-    expect((await api.client(key).auth.whoami.query()).tenant.id).toBe(acme.tenantId);
+    expect((await api.client(key).auth.whoami.query()).tenant.id).toBe(acme.tenantUuid);
   });
 });

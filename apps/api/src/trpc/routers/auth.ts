@@ -38,8 +38,8 @@ const whoamiOutput = z.object({
   role: z.string().nullable(),
   permissions: z.array(z.enum(PERMISSIONS)),
   tenant: z.object({
-    id: z.number(),
-    uuid: z.string(),
+    /** The tenant's public id, as every procedure and REST path takes it. */
+    id: z.uuid(),
     slug: z.string(),
     name: z.string(),
     tier: z.enum(TIER_NAMES),
@@ -58,7 +58,7 @@ const signInOutput = z.discriminatedUnion('status', [
     /** Finish with mfa.verify (or mfa.beginRequiredEnrolment / confirmRequiredEnrolment). */
     mfaToken: z.string(),
     expiresAt: isoDateTime,
-    tenant: z.object({ id: z.number(), slug: z.string(), name: z.string() }),
+    tenant: z.object({ id: z.uuid(), slug: z.string(), name: z.string() }),
   }),
 ]);
 
@@ -89,8 +89,7 @@ export const authRouter = router({
       role: principal.role,
       permissions: [...principal.permissions].sort(),
       tenant: {
-        id: tenant.id,
-        uuid: tenant.uuid,
+        id: tenant.uuid,
         slug: tenant.slug,
         name: tenant.name,
         tier: tenant.tier,
@@ -153,8 +152,7 @@ export const authRouter = router({
     .output(
       z.array(
         z.object({
-          tenantId: z.number(),
-          tenantUuid: z.string(),
+          tenantId: z.uuid(),
           slug: z.string(),
           name: z.string(),
           role: z.enum(ROLES),
@@ -168,8 +166,7 @@ export const authRouter = router({
       return memberships
         .filter((membership) => membership.isActive)
         .map((membership) => ({
-          tenantId: membership.tenantId,
-          tenantUuid: membership.tenantUuid,
+          tenantId: membership.tenantUuid,
           slug: membership.tenantSlug,
           name: membership.tenantName,
           role: membership.role,

@@ -28,7 +28,7 @@ function streamClient(token?: string) {
 }
 
 interface Received {
-  events: { id: string; event: DomainEvent }[];
+  events: { id: string; event: Omit<DomainEvent, 'tenantId'> & { tenantId: string } }[];
   ended: Promise<'complete' | Error>;
   started: Promise<void>;
   stop(): void;
@@ -79,8 +79,8 @@ describe('events.stream', () => {
     }
     await until(() => subA.events.length === 3 && subB.events.length === 3, 'three events each');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(subA.events.map((e) => e.event.tenantId)).toEqual([a.tenantId, a.tenantId, a.tenantId]);
-    expect(subB.events.map((e) => e.event.tenantId)).toEqual([b.tenantId, b.tenantId, b.tenantId]);
+    expect(subA.events.map((e) => e.event.tenantId)).toEqual([a.tenantUuid, a.tenantUuid, a.tenantUuid]);
+    expect(subB.events.map((e) => e.event.tenantId)).toEqual([b.tenantUuid, b.tenantUuid, b.tenantUuid]);
     subA.stop();
     subB.stop();
   });
@@ -152,6 +152,6 @@ describe('events.recent', () => {
     await api.deps.events.publish(a.tenantId, 'audit.appended', {});
     const member = api.client(await api.sessionToken({ tenantId: a.tenantId, userId: a.users.member, role: 'member' }));
     const { events } = await member.events.recent.query({ limit: 10 });
-    expect(events.map((e) => [e.event.type, e.event.tenantId])).toEqual([['member.changed', a.tenantId]]);
+    expect(events.map((e) => [e.event.type, e.event.tenantId])).toEqual([['member.changed', a.tenantUuid]]);
   });
 });

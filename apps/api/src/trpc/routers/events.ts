@@ -1,17 +1,21 @@
 import { DOMAIN_EVENT_TYPES, type DomainEvent, mayReceiveEvent } from '@digame/core/events';
 import type { TrackedEnvelope } from '@trpc/server';
 import { z } from 'zod';
-import { EventFeed } from '../event-feed.js';
+import { EventFeed, publicEvent } from '../event-feed.js';
 import { router, tenantProcedure } from '../trpc.js';
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
 const domainEventOutput = z.object({
   type: z.enum(DOMAIN_EVENT_TYPES as [DomainEvent['type'], ...DomainEvent['type'][]]),
-  tenantId: z.number(),
+  /** The tenant's public id. */
+  tenantId: z.uuid(),
   data: z.record(z.string(), z.unknown()),
   at: z.string(),
 });
+
+/** An event as clients see it: the stream holds the internal tenant id, clients get the public one. */
+export type PublicDomainEvent = z.infer<typeof domainEventOutput>;
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   value !== null && typeof value === 'object' && Symbol.asyncIterator in value;
@@ -24,7 +28,9 @@ export const eventsRouter = router({
     .query(async ({ ctx, input }) => {
       const entries = await ctx.events.recent(ctx.tenant.id, input.limit);
       return {
-        events: entries.filter((entry) => mayReceiveEvent(entry.event, ctx.principal.permissions, ctx.tenant.features)),
+        events: entries
+          .filter((entry) => mayReceiveEvent(entry.event, ctx.principal.permissions, ctx.tenant.features))
+          .map((entry) => ({ id: entry.id, event: publicEvent(entry.event, ctx.tenant.uuid) })),
       };
     }),
 
@@ -44,6 +50,6 @@ export const eventsRouter = router({
         .object({ lastEventId: z.string().regex(STREAM_ID, 'must be a stream id such as 1700000000000-0').nullish() })
         .default({}),
     )
-    .output(z.custom<AsyncIterable<TrackedEnvelope<DomainEvent>>>(isAsyncIterable))
+    .output(z.custom<AsyncIterable<TrackedEnvelope<PublicDomainEvent>>>(isAsyncIterable))
     .subscription(({ ctx, input, signal }) => new EventFeed(ctx, input.lastEventId ?? null, signal)),
 });

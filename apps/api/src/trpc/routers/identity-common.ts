@@ -46,7 +46,8 @@ export const issuedSessionOutput = z.object({
   userId: z.string(),
   role: z.enum(ROLES),
   platformOperator: z.boolean(),
-  tenant: z.object({ id: z.number(), slug: z.string(), name: z.string() }),
+  /** `id` is the tenant's public uuid. */
+  tenant: z.object({ id: z.uuid(), slug: z.string(), name: z.string() }),
 });
 
 /** Hands a session to the client, putting the refresh token where it was asked for. */

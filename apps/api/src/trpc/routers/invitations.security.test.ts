@@ -14,6 +14,7 @@ import {
 } from '../../testing/admin.js';
 import { useTestApi } from '../../testing/test-api.js';
 
+const compact = (uuid: string) => uuid.replaceAll('-', '');
 const api = useTestApi();
 let acme: TenantFixture;
 let globex: TenantFixture;
@@ -42,7 +43,7 @@ describe('invitations.create', () => {
     expect(JSON.stringify(invitation)).not.toContain('inv_');
 
     const token = await invitationTokenFor(api, 'new.person@example.com');
-    expect(token).toMatch(new RegExp(`^inv_${acme.tenantId}_[A-Za-z0-9_-]{43}$`));
+    expect(token).toMatch(new RegExp(`^inv_${compact(acme.tenantUuid)}_[A-Za-z0-9_-]{43}$`));
     const stored = await api.database.db.inTenant(acme.tenantId, (em) =>
       em.findOneOrFail(TenantInvitation, { id: invitation.id }),
     );
@@ -204,9 +205,14 @@ describe('invitations.accept', () => {
           ...signup,
         }),
       ),
-      refusal(anonymous().invitations.accept.mutate({ token: `inv_${acme.tenantId}_${'A'.repeat(43)}`, ...signup })),
+      refusal(
+        anonymous().invitations.accept.mutate({
+          token: `inv_${compact(acme.tenantUuid)}_${'A'.repeat(43)}`,
+          ...signup,
+        }),
+      ),
       refusal(anonymous().invitations.accept.mutate({ token: 'garbage', ...signup })),
-      refusal(anonymous().invitations.accept.mutate({ token: `inv_999999_${'A'.repeat(43)}`, ...signup })),
+      refusal(anonymous().invitations.accept.mutate({ token: `inv_${'f'.repeat(32)}_${'A'.repeat(43)}`, ...signup })),
     ]);
     expect(results.map((result) => [result.data.code, result.data.details?.reason])).toEqual([
       ['PRECONDITION_FAILED', 'invitation_expired'],
@@ -237,7 +243,7 @@ describe('invitations.accept', () => {
     const admin = await clientAs(api, globex, 'admin');
     await admin.invitations.create.mutate({ email: 'cross@example.com' });
     const token = await invitationTokenFor(api, 'cross@example.com');
-    const swapped = token.replace(`inv_${globex.tenantId}_`, `inv_${acme.tenantId}_`);
+    const swapped = token.replace(`inv_${compact(globex.tenantUuid)}_`, `inv_${compact(acme.tenantUuid)}_`);
     await expectRefused(
       anonymous().invitations.accept.mutate({ token: swapped, fullName: 'X', password: 'a long unusual passphrase' }),
       'NOT_FOUND',

@@ -96,7 +96,7 @@ describe('sign-in with MFA', () => {
     expect(pending.status).toBe('mfa_required');
     expect(await refusedWith(api.client(pending.mfaToken).auth.whoami.query())).toMatchObject({
       code: 'UNAUTHORIZED',
-      message: 'Invalid access token: expected a access token',
+      message: 'Invalid or expired credential',
     });
 
     const code = totpCode(secret);

@@ -7,8 +7,8 @@ const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'comple
 const failureOutput = z.object({
   id: z.string(),
   name: z.string(),
-  /** The tenant the job was about, when its payload names one. */
-  tenantId: z.number().nullable(),
+  /** The public id of the tenant the job was about, when its payload names one. */
+  tenantId: z.uuid().nullable(),
   reason: z.string(),
   attemptsMade: z.number(),
   failedAt: z.string().nullable(),
@@ -46,17 +46,20 @@ export const operationsRouter = router({
               (typeof STATES)[number],
               number
             >,
-            recentFailures: failed.map((job) => {
-              const tenantId = (job.data as { tenantId?: unknown } | undefined)?.tenantId;
-              return {
-                id: String(job.id),
-                name: job.name,
-                tenantId: typeof tenantId === 'number' ? tenantId : null,
-                reason: job.failedReason ?? '',
-                attemptsMade: job.attemptsMade,
-                failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
-              };
-            }),
+            recentFailures: await Promise.all(
+              failed.map(async (job) => {
+                const tenantId = (job.data as { tenantId?: unknown } | undefined)?.tenantId;
+                const tenant = typeof tenantId === 'number' ? await ctx.tenants.get(tenantId) : null;
+                return {
+                  id: String(job.id),
+                  name: job.name,
+                  tenantId: tenant?.uuid ?? null,
+                  reason: job.failedReason ?? '',
+                  attemptsMade: job.attemptsMade,
+                  failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+                };
+              }),
+            ),
           };
         }),
       ),

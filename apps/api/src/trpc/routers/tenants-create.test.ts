@@ -58,7 +58,7 @@ describe('creating an organization (self-serve)', () => {
     const signedIn = await api
       .client()
       .auth.signIn.mutate({ email: 'founder@acme-create.test', password: GOOD_PASSWORD });
-    expect(signedIn).toMatchObject({ status: 'signed_in', role: 'admin', tenant: { id: tenantId } });
+    expect(signedIn).toMatchObject({ status: 'signed_in', role: 'admin', tenant: { id: created.tenant.id } });
     expect((await auditActions(api.database.db, tenantId, 'auth.password_set')).length).toBe(1);
   });
 

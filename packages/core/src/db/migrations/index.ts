@@ -3,6 +3,7 @@ import { Migration20261127000000Initial } from './Migration20261127000000Initial
 import { Migration20261127100000Identity } from './Migration20261127100000Identity.js';
 import { Migration20261127200000Administration } from './Migration20261127200000Administration.js';
 import { Migration20261127300000Operations } from './Migration20261127300000Operations.js';
+import { Migration20261201100000PublicIds } from './Migration20261201100000PublicIds.js';
 import { Migration20261201200000Outbox } from './Migration20261201200000Outbox.js';
 import { Migration20261201300000Files } from './Migration20261201300000Files.js';
 import { Migration20261201400000SupportConversations } from './Migration20261201400000SupportConversations.js';
@@ -15,6 +16,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127100000Identity', class: Migration20261127100000Identity },
   { name: 'Migration20261127200000Administration', class: Migration20261127200000Administration },
   { name: 'Migration20261127300000Operations', class: Migration20261127300000Operations },
+  { name: 'Migration20261201100000PublicIds', class: Migration20261201100000PublicIds },
   { name: 'Migration20261201200000Outbox', class: Migration20261201200000Outbox },
   { name: 'Migration20261201300000Files', class: Migration20261201300000Files },
   { name: 'Migration20261201400000SupportConversations', class: Migration20261201400000SupportConversations },
