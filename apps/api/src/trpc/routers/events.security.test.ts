@@ -1,10 +1,10 @@
-import type { DomainEvent } from '@digame/core/events';
 import { createTenantWithMembers } from '@digame/core/testing';
 import { createTRPCClient, httpSubscriptionLink } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import { describe, expect, it } from 'vitest';
 import { useTestApi } from '../../testing/test-api.js';
 import type { AppRouter } from '../router.js';
+import type { PublicDomainEvent } from './events.js';
 
 const api = useTestApi({ EVENTS_RECHECK_SECONDS: '1' });
 
@@ -28,7 +28,7 @@ function streamClient(token?: string) {
 }
 
 interface Received {
-  events: { id: string; event: Omit<DomainEvent, 'tenantId'> & { tenantId: string } }[];
+  events: { id: string; event: PublicDomainEvent }[];
   ended: Promise<'complete' | Error>;
   started: Promise<void>;
   stop(): void;

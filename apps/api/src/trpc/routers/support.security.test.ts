@@ -1,4 +1,3 @@
-import type { DomainEvent } from '@digame/core/events';
 import { SupportTicket, SupportTicketMessage } from '@digame/core/support';
 import { createTenantWithMembers, type TenantFixture } from '@digame/core/testing';
 import { createTRPCClient, httpSubscriptionLink } from '@trpc/client';
@@ -7,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries, clientAs, expectRefused, tenantUuid } from '../../testing/admin.js';
 import { useTestApi } from '../../testing/test-api.js';
 import type { AppRouter } from '../router.js';
+import type { PublicDomainEvent } from './events.js';
 
 const api = useTestApi();
 let acme: TenantFixture;
@@ -93,7 +93,7 @@ describe('support tickets', () => {
 
   it('tell the tenant’s live dashboards when a ticket changes', async () => {
     const token = await api.sessionToken({ tenantId: acme.tenantId, userId: acme.users.admin, role: 'admin' });
-    const received: DomainEvent[] = [];
+    const received: PublicDomainEvent[] = [];
     let started: () => void = () => {};
     const ready = new Promise<void>((resolve) => {
       started = resolve;
