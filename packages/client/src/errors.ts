@@ -23,6 +23,8 @@ export interface ErrorReasons {
   feature_not_available: { feature: Feature; featureLabel: string; requiredTier: Tier };
   /** The tenant's hourly API-call limit is used up until `resetAt` (ISO 8601). */
   rate_limited: { limit: number; resetAt: string };
+  /** The token or API key is not valid now (forged, unknown, revoked, ended or expired): sign in again. */
+  invalid_credential: Record<never, never>;
   /** Too many failed sign-ins of this account from this address. */
   sign_in_throttled: { retryAfterSeconds: number };
   /** Too many organizations created from this address this hour. */
@@ -102,6 +104,7 @@ const REASONS: Record<ErrorReason, true> = {
   missing_permission: true,
   feature_not_available: true,
   rate_limited: true,
+  invalid_credential: true,
   sign_in_throttled: true,
   signup_rate_limited: true,
   dependency_unavailable: true,

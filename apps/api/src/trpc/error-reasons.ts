@@ -25,6 +25,10 @@ export const ERROR_REASONS = {
   member_required: { code: 'FORBIDDEN', summary: 'Needs a member behind the credential (support tickets).' },
   not_the_opener: { code: 'FORBIDDEN', summary: 'Only the person who opened a ticket rates it.' },
   invitation_email_mismatch: { code: 'FORBIDDEN', summary: 'The signed-in user is not the invited address.' },
+  invalid_credential: {
+    code: 'UNAUTHORIZED',
+    summary: 'The token or API key is not valid now (forged, unknown, revoked, ended or expired); one answer for all.',
+  },
   sign_in_required: { code: 'UNAUTHORIZED', summary: 'The invited address has an account: sign in to accept.' },
   invitation_unknown: { code: 'NOT_FOUND', summary: 'No invitation has this token.' },
   already_member: { code: 'CONFLICT', summary: 'The address is already a member.' },
