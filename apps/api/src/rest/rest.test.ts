@@ -251,24 +251,26 @@ describe('OpenAPI document and reference page', () => {
 });
 
 describe('REST endpoints', () => {
-  it('POST /api/tenants creates a tenant from the brief’s body without a token', async () => {
-    const { status, body } = await rest('POST', '/api/tenants', {
-      body: {
-        name: 'Rest Corporation',
-        admin_email: 'admin@rest.example',
-        admin_name: 'Rest Admin',
-        subscription_tier: 'professional',
-        domain: 'rest.digame.example',
-      },
-    });
+  it('POST /api/tenants creates a tenant from the brief’s body without a token (the domain comes later)', async () => {
+    const brief = {
+      name: 'Rest Corporation',
+      admin_email: 'admin@rest.example',
+      admin_name: 'Rest Admin',
+      subscription_tier: 'professional',
+    };
+    const claimed = await rest('POST', '/api/tenants', { body: { ...brief, domain: 'rest.digame.example' } });
+    expect(claimed.status).toBe(400);
+    expect(Object.keys(claimed.body.error.fields)).toEqual(['domain']);
+    const { status, body } = await rest('POST', '/api/tenants', { body: brief });
     expect(status).toBe(201);
+    expect(Object.keys(body)).toEqual(['tenant']);
     expect(body.tenant).toMatchObject({
       name: 'Rest Corporation',
-      slug: 'rest-corporation',
       subscription_tier: 'professional',
       is_trial: true,
       admin_email: 'admin@rest.example',
     });
+    expect(body.tenant.slug).toMatch(/^rest-corporation-[a-z2-9]{6}$/);
     expect(camelCaseNames(body)).toEqual([]);
     const invalid = await rest('POST', '/api/tenants', { body: { name: 'X', admin_email: 'nope' } });
     expect(invalid.status).toBe(400);

@@ -4,7 +4,6 @@ import type { Actor } from '../db/database.js';
 import { DomainError } from '../errors/domain-error.js';
 import type { Role } from '../members/roles.js';
 import { tenantContext } from '../services/context.js';
-import { Tenant } from '../tenants/tenant.entity.js';
 import type { TenantFacts } from '../tenants/tenant-directory.js';
 import { type MembershipSummary, membershipsOf } from '../users/memberships.js';
 import { hashPassword, needsRehash, verifyPassword } from '../users/password.js';
@@ -66,7 +65,7 @@ export async function signIn(
   const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
   if (!user || !passwordOk || !user.isActive) {
     await identity.throttle.recordFailure(email, address);
-    const reason = !user ? 'unknown_email' : !passwordOk ? 'wrong_password' : 'account_disabled';
+    const reason = !passwordOk ? 'wrong_password' : 'account_disabled';
     // Recorded off the response path, so a known account does not answer measurably slower.
     auditSignInFailure(identity, { email, user, tenantSlug: input.tenantSlug, reason }, actor).catch((error) =>
       identity.db.onEffectError(error),
@@ -130,22 +129,32 @@ async function mfaStep(
   };
 }
 
+/**
+ * A failed sign-in is recorded only in an organization the account really belongs to: the one
+ * named, if the account is an active member there, else the one it would sign in to. So no
+ * admin learns about accounts of other organizations by naming their own, and no stranger writes
+ * into the trail of an organization the account is not in. An unknown email is recorded nowhere.
+ */
 async function auditSignInFailure(
   identity: IdentityDeps,
   input: { email: string; user: UserEntity | null; tenantSlug?: string; reason: string },
   actor: Actor,
 ): Promise<void> {
-  const tenantId = input.tenantSlug
-    ? (await identity.db.inGlobal((em) => em.findOne(Tenant, { slug: input.tenantSlug?.trim().toLowerCase() })))?.id
-    : input.user
-      ? (await identity.db.inGlobal((em) => membershipsOf(em, input.user?.id ?? '')))[0]?.tenantId
-      : undefined;
-  if (tenantId === undefined) return;
-  await identity.db.inTenant(tenantId, async (em) => {
-    audit(tenantContext(em, tenantId, { ...actor, userId: null }, identity.services), {
+  const user = input.user;
+  if (!user) return;
+  const memberships = await identity.db.inGlobal((em) => membershipsOf(em, user.id));
+  const active = memberships.filter((membership) => membership.isActive);
+  const slug = input.tenantSlug?.trim().toLowerCase();
+  const membership =
+    active.find((candidate) => slug !== undefined && candidate.tenantSlug === slug) ??
+    active.find((candidate) => candidate.tenantActive) ??
+    active[0];
+  if (!membership) return;
+  await identity.db.inTenant(membership.tenantId, async (em) => {
+    audit(tenantContext(em, membership.tenantId, { ...actor, userId: null }, identity.services), {
       action: 'auth.sign_in_failed',
       resourceType: 'user',
-      resourceId: input.user?.id,
+      resourceId: user.id,
       details: { email: input.email, reason: input.reason },
     });
   });

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
@@ -12,8 +13,8 @@ import { issuePasswordToken, setPasswordUrl } from '../users/password-tokens.js'
 import { User } from '../users/user.entity.js';
 import { findOrCreateUser } from '../users/user.service.js';
 import { Tenant } from './tenant.entity.js';
-import { provisionTenant } from './tenant.service.js';
-import type { TierName } from './tiers.js';
+import { provisionTenant, slugify } from './tenant.service.js';
+import { TIERS, type TierName } from './tiers.js';
 
 export interface CreateTenantInput {
   name: string;
@@ -29,6 +30,14 @@ export interface CreateTenantInput {
    * instead, and it joins only by accepting.
    */
   linkExistingAccountOf?: { userId: string | null; platformOperator: boolean };
+  /**
+   * Anyone's sign-up, not a platform operator's or a signed-in member's. Its answer must not tell
+   * whether an address, slug or domain is in use anywhere: it may not pick a slug or claim a domain
+   * (an admin sets the domain afterwards, which also keeps strangers from squatting one), its slug
+   * is derived from the name with a random suffix, and it may not start an Enterprise trial, which
+   * is arranged by contract like the move to Enterprise (billing.changeTier).
+   */
+  selfServe?: boolean;
 }
 
 export interface CreatedTenant {
@@ -49,6 +58,17 @@ export interface CreatedTenant {
   adminInvited: boolean;
 }
 
+/** What a self-serve sign-up may not choose, as field messages; the same whatever exists already. */
+function selfServeProblems(input: CreateTenantInput): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (input.domain?.trim()) problems.domain = "is set by the organization's admin after signing in";
+  if (input.slug?.trim()) problems.slug = 'is chosen for you at sign-up; an operator can set one';
+  if (input.subscriptionTier && TIERS[input.subscriptionTier].monthlyPriceCents === null) {
+    problems.subscriptionTier = `the ${TIERS[input.subscriptionTier].label} plan is arranged with a platform operator`;
+  }
+  return problems;
+}
+
 const conflict = (field: 'slug' | 'domain', value: string) =>
   new DomainError('CONFLICT', `Another organization already uses the ${field} "${value}"`, {
     fields: { [field]: 'is already taken' },
@@ -65,8 +85,15 @@ export async function createTenant(
   input: CreateTenantInput,
   actor: Actor,
 ): Promise<CreatedTenant> {
+  if (input.selfServe) {
+    const problems = selfServeProblems(input);
+    const [first] = Object.entries(problems);
+    if (first) {
+      throw new DomainError('BAD_REQUEST', `Invalid input: ${first[0]} ${first[1]}`, { fields: problems });
+    }
+  }
   const domain = input.domain?.trim().toLowerCase() || null;
-  const slug = input.slug?.trim().toLowerCase();
+  const slug = input.selfServe ? `${slugify(input.name)}-${randomSlugSuffix()}` : input.slug?.trim().toLowerCase();
   let provisioned: Omit<CreatedTenant, 'adminInvited'>;
   try {
     provisioned = await deps.db.inGlobal(async (em) => {
@@ -148,6 +175,13 @@ export async function createTenant(
     throw error;
   }
   return { ...provisioned, adminInvited };
+}
+
+const SLUG_SUFFIX_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
+
+/** Six characters that do not depend on which slugs exist, so the slug tells nothing about others. */
+function randomSlugSuffix(): string {
+  return Array.from({ length: 6 }, () => SLUG_SUFFIX_ALPHABET[randomInt(SLUG_SUFFIX_ALPHABET.length)]).join('');
 }
 
 /** How many organizations one address may create per hour through self-serve sign-up. */

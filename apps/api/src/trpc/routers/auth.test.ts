@@ -109,6 +109,37 @@ describe('sign-in', () => {
     expect(JSON.stringify(failures)).not.toContain('not the password');
   });
 
+  it('records a failure only in the organization the account belongs to, never in the one a caller names', async () => {
+    const victimEmail = await emailOf(api.database.db, acme.users.viewer);
+    const globexBefore = (await auditActions(api.database.db, globex.tenantId, 'auth.sign_in_failed')).length;
+    const acmeBefore = (await auditActions(api.database.db, acme.tenantId, 'auth.sign_in_failed')).length;
+    // A Globex admin names their own organization with another tenant's member, or an unknown address.
+    for (const email of [victimEmail, 'nobody-at-all@nowhere.test']) {
+      await refusedWith(api.client().auth.signIn.mutate({ email, password: 'guess', tenant: globex.slug }));
+    }
+    // A Globex member's own failure is the marker that Globex's trail has caught up.
+    const globexEmail = await emailOf(api.database.db, globex.users.member);
+    await refusedWith(api.client().auth.signIn.mutate({ email: globexEmail, password: 'typo', tenant: globex.slug }));
+    const globexEntries = await eventually(
+      () => auditActions(api.database.db, globex.tenantId, 'auth.sign_in_failed'),
+      (entries) => entries.length > globexBefore,
+    );
+    const acmeEntries = await eventually(
+      () => auditActions(api.database.db, acme.tenantId, 'auth.sign_in_failed'),
+      (entries) => entries.length > acmeBefore,
+    );
+    expect(globexEntries.slice(globexBefore).map((entry) => entry.resourceId)).toEqual([globex.users.member]);
+    expect(JSON.stringify(globexEntries)).not.toContain(acme.users.viewer);
+    expect(JSON.stringify(globexEntries)).not.toMatch(/nobody-at-all|unknown_email/);
+    // The victim's own organization hears of the attempt on its member.
+    expect(acmeEntries.slice(acmeBefore)).toEqual([
+      expect.objectContaining({
+        resourceId: acme.users.viewer,
+        details: { email: victimEmail, reason: 'wrong_password' },
+      }),
+    ]);
+  });
+
   it('refuses members of a suspended organization and addresses outside its IP allowlist', async () => {
     const fenced = await createTenantWithMembers(api.database.db, 'Fenced Sign-in', 'enterprise');
     await setUserPassword(api.database.db, fenced.users.admin);

@@ -14,6 +14,15 @@ import { serveTestApp, useTestApi } from '../../testing/test-api.js';
 
 const api = useTestApi();
 
+async function membersOf(tenantUuid: string) {
+  const [row] = await api.database.db.inGlobal((em) =>
+    em.execute<{ id: number }[]>('select id from tenants where tenant_uuid = ?', [tenantUuid]),
+  );
+  const tenantId = row?.id ?? 0;
+  const members = await api.database.db.inTenant(tenantId, (em) => em.find(TenantUser, {}, { populate: ['user'] }));
+  return { tenantId, members: members.map((m) => [m.user.email, m.role]) };
+}
+
 describe('creating an organization (self-serve)', () => {
   it('provisions the tenant with its tier, makes the admin, audits it and emails a set-password link', async () => {
     const created = await api.client().tenants.create.mutate({
@@ -21,24 +30,18 @@ describe('creating an organization (self-serve)', () => {
       adminEmail: 'Founder@Acme-Create.test',
       adminName: 'Ada Founder',
       subscriptionTier: 'professional',
-      domain: 'acme-create.test',
     });
     expect(created.tenant).toMatchObject({
       name: 'Acme Corporation',
-      slug: 'acme-corporation',
-      domain: 'acme-create.test',
+      domain: null,
       subscriptionTier: 'professional',
       isTrial: true,
       adminEmail: 'founder@acme-create.test',
     });
-    expect(created.adminExisted).toBe(false);
+    expect(created.tenant.slug).toMatch(/^acme-corporation-[a-z2-9]{6}$/);
 
-    const [row] = await api.database.db.inGlobal((em) =>
-      em.execute<{ id: number }[]>('select id from tenants where tenant_uuid = ?', [created.tenant.id]),
-    );
-    const tenantId = row?.id ?? 0;
-    const members = await api.database.db.inTenant(tenantId, (em) => em.find(TenantUser, {}));
-    expect(members.map((m) => [m.user.id, m.role])).toEqual([[created.adminUserId, 'admin']]);
+    const { tenantId, members } = await membersOf(created.tenant.id);
+    expect(members).toEqual([['founder@acme-create.test', 'admin']]);
     expect((await auditActions(api.database.db, tenantId, 'tenant.created'))[0]).toMatchObject({
       resourceId: created.tenant.id,
       ipAddress: '127.0.0.1',
@@ -62,6 +65,32 @@ describe('creating an organization (self-serve)', () => {
     expect((await auditActions(api.database.db, tenantId, 'auth.password_set')).length).toBe(1);
   });
 
+  it('answers alike whether or not the admin address has an account; the email tells its owner', async () => {
+    const existing = await createTenantWithMembers(api.database.db, 'Oracle Owner');
+    const signUp = (adminEmail: string) =>
+      api.client().tenants.create.mutate({ name: 'Oracle Probe', adminEmail, adminName: 'Probe' });
+    const known = await signUp('admin@oracle-owner.test');
+    const unknown = await signUp('nobody-here@oracle-owner.test');
+    const shape = (created: typeof known) => ({
+      ...created,
+      tenant: {
+        ...created.tenant,
+        id: 'id',
+        slug: 'slug',
+        adminEmail: 'email',
+        createdAt: 't',
+        updatedAt: 't',
+        trialEndsAt: 't',
+      },
+    });
+    expect(shape(known)).toEqual(shape(unknown));
+    expect(Object.keys(known)).toEqual(['tenant']);
+    expect(JSON.stringify(known)).not.toContain(existing.users.admin);
+    const mails = await enqueuedEmails(api);
+    expect(mails.find((mail) => mail.to === 'admin@oracle-owner.test')?.template).toBe('invitation');
+    expect(mails.find((mail) => mail.to === 'nobody-here@oracle-owner.test')?.template).toBe('welcome');
+  });
+
   it('links an existing account when its owner creates the organization, and sends a sign-in link', async () => {
     const existing = await createTenantWithMembers(api.database.db, 'Existing Owner');
     await setUserPassword(api.database.db, existing.users.admin);
@@ -71,7 +100,7 @@ describe('creating an organization (self-serve)', () => {
       adminEmail: 'admin@existing-owner.test',
       adminName: 'Existing Owner Admin',
     });
-    expect(created).toMatchObject({ adminUserId: existing.users.admin, adminExisted: true, adminInvited: false });
+    expect((await membersOf(created.tenant.id)).members).toEqual([['admin@existing-owner.test', 'admin']]);
     expect(created.tenant.subscriptionTier).toBe('basic');
     const welcome = (await enqueuedEmails(api)).find(
       (mail) => mail.to === 'admin@existing-owner.test' && mail.template === 'welcome',
@@ -88,6 +117,22 @@ describe('creating an organization (self-serve)', () => {
     expect(outcome).toMatchObject({ status: 'signed_in', role: 'admin' });
   });
 
+  it('an API key does not link its creator as admin: the account is invited, as for a stranger', async () => {
+    const owner = await createTenantWithMembers(api.database.db, 'Key Owner', 'professional');
+    const admin = api.client(
+      await api.sessionToken({ tenantId: owner.tenantId, userId: owner.users.admin, role: 'admin' }),
+    );
+    const { key } = await admin.apiKeys.create.mutate({ name: 'script', scopes: ['tenant.read'] });
+    const created = await api.client(key).tenants.create.mutate({
+      name: 'Keyed Co',
+      adminEmail: 'admin@key-owner.test',
+      adminName: 'Key Owner Admin',
+    });
+    expect((await membersOf(created.tenant.id)).members).toEqual([]);
+    const mails = (await enqueuedEmails(api)).filter((mail) => mail.to === 'admin@key-owner.test');
+    expect(mails.map((mail) => mail.template)).toContain('invitation');
+  });
+
   it('only invites an existing account when a stranger names it as admin: no membership without consent', async () => {
     const victim = await createTenantWithMembers(api.database.db, 'Victim Owner');
     await setUserPassword(api.database.db, victim.users.admin);
@@ -96,12 +141,7 @@ describe('creating an organization (self-serve)', () => {
       adminEmail: 'admin@victim-owner.test',
       adminName: 'Not The Owner',
     });
-    expect(created).toMatchObject({ adminUserId: victim.users.admin, adminExisted: true, adminInvited: true });
-    const [row] = await api.database.db.inGlobal((em) =>
-      em.execute<{ id: number }[]>('select id from tenants where slug = ?', [created.tenant.slug]),
-    );
-    const members = await api.database.db.inTenant(row?.id ?? 0, (em) => em.find(TenantUser, {}));
-    expect(members).toEqual([]);
+    expect((await membersOf(created.tenant.id)).members).toEqual([]);
     const mails = (await enqueuedEmails(api)).filter((mail) => mail.to === 'admin@victim-owner.test');
     expect(mails.map((mail) => mail.template)).toEqual(['invitation']);
     // Until the owner accepts, their password does not reach the new organization.
@@ -114,24 +154,50 @@ describe('creating an organization (self-serve)', () => {
     expect(home).toMatchObject({ status: 'signed_in' });
   });
 
-  it('refuses a taken domain or slug with CONFLICT, and bad input with field messages', async () => {
-    await api.client().tenants.create.mutate({
+  it('self-serve may not claim a domain or slug, nor start an Enterprise trial: the same refusal whatever exists', async () => {
+    const operatorTenant = await createTenantWithMembers(api.database.db, 'Domain Holder');
+    const operator = api.client(
+      await api.sessionToken({
+        tenantId: operatorTenant.tenantId,
+        userId: operatorTenant.users.admin,
+        role: 'admin',
+        platformOperator: true,
+      }),
+    );
+    await operator.tenants.create.mutate({
       name: 'Taken',
       adminEmail: 'a@taken.test',
       adminName: 'A',
       domain: 'taken.test',
       slug: 'taken-co',
     });
+    const anonymous = (input: { domain?: string; slug?: string; subscriptionTier?: 'enterprise' }) =>
+      refusedWith(
+        api.client().tenants.create.mutate({ name: 'Other', adminEmail: 'b@x.test', adminName: 'B', ...input }),
+      );
+    const takenDomain = await anonymous({ domain: 'taken.test' });
+    const freeDomain = await anonymous({ domain: 'free-domain.test' });
+    expect(takenDomain).toEqual(freeDomain);
+    expect(takenDomain).toMatchObject({ code: 'BAD_REQUEST', fields: { domain: expect.any(String) } });
+    expect(await anonymous({ slug: 'taken-co' })).toEqual(await anonymous({ slug: 'free-co' }));
+    expect(await anonymous({ subscriptionTier: 'enterprise' })).toMatchObject({
+      code: 'BAD_REQUEST',
+      fields: { subscriptionTier: expect.stringMatching(/platform operator/) },
+    });
+    // A platform operator claims domains and slugs, and hears when one is taken.
     expect(
       await refusedWith(
-        api
-          .client()
-          .tenants.create.mutate({ name: 'Other', adminEmail: 'b@x.test', adminName: 'B', domain: 'TAKEN.test' }),
+        operator.tenants.create.mutate({
+          name: 'Other',
+          adminEmail: 'b@x.test',
+          adminName: 'B',
+          domain: 'TAKEN.test',
+        }),
       ),
     ).toMatchObject({ code: 'CONFLICT', fields: { domain: 'is already taken' } });
     expect(
       await refusedWith(
-        api.client().tenants.create.mutate({ name: 'Other', adminEmail: 'b@x.test', adminName: 'B', slug: 'taken-co' }),
+        operator.tenants.create.mutate({ name: 'Other', adminEmail: 'b@x.test', adminName: 'B', slug: 'taken-co' }),
       ),
     ).toMatchObject({ code: 'CONFLICT', fields: { slug: 'is already taken' } });
     const bad = await refusedWith(

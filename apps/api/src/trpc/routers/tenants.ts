@@ -46,17 +46,13 @@ export const tenantsRouter = router({
           .optional(),
       }),
     )
-    .output(
-      z.object({
-        tenant: tenantOutput,
-        adminUserId: z.string(),
-        adminExisted: z.boolean(),
-        /** The address already had an account: it was invited and becomes admin by accepting. */
-        adminInvited: z.boolean(),
-      }),
-    )
+    // The same answer whether or not the admin address has an account: the email tells its owner
+    // (a set-password link, a sign-in link, or an invitation to accept).
+    .output(z.object({ tenant: tenantOutput }))
     .mutation(async ({ ctx, input }) => {
       const actor = await admitSignup(ctx);
+      const principal = ctx.caller.refusal ? null : ctx.caller.principal;
+      const person = principal?.kind === 'session' ? principal : null;
       const created = await createTenant(
         ctx,
         {
@@ -66,24 +62,18 @@ export const tenantsRouter = router({
           subscriptionTier: input.subscriptionTier,
           domain: input.domain ?? null,
           slug: input.slug,
-          linkExistingAccountOf: ctx.caller.refusal
-            ? undefined
-            : {
-                userId: ctx.caller.principal?.userId ?? null,
-                platformOperator: ctx.caller.principal?.platformOperator === true,
-              },
+          // Only a person's own session links their account; an API key acts for nobody's consent.
+          linkExistingAccountOf: person
+            ? { userId: person.userId, platformOperator: person.platformOperator }
+            : undefined,
+          selfServe: !person,
         },
         actor,
       );
       const tenant = await ctx.db.inTenant(created.tenant.id, (em) =>
         getTenant(tenantContext(em, created.tenant.id, actor, ctx.services)),
       );
-      return {
-        tenant,
-        adminUserId: created.adminUserId,
-        adminExisted: created.adminExisted,
-        adminInvited: created.adminInvited,
-      };
+      return { tenant };
     }),
 
   /** The caller's organization (operators: any, by id). */
