@@ -1,8 +1,10 @@
-import type { DomainEvent } from '@digame/core/events';
 import type { Unsubscribable } from '@trpc/server/observable';
 import { useSyncExternalStore } from 'react';
 import { currentSession, onUnauthorized, subscribeSession } from './session.js';
-import { errorCode, queryClient, trpc, trpcClient, type Usage } from './trpc.js';
+import { errorCode, queryClient, type RouterOutputs, trpc, trpcClient, type Usage } from './trpc.js';
+
+/** An event as the api sends it (the tenant named by its public id). */
+type DomainEvent = RouterOutputs['events']['recent']['events'][number]['event'];
 
 /**
  * The tab's one `events.stream` subscription, opened while signed in. Each event patches or

@@ -58,35 +58,38 @@ function SignUpForm({ onCreated }: { onCreated: (created: Created) => void }) {
         <QueryView query={tiers} loadingLabel="Loading plans…" errorTitle="Could not load plans">
           {(catalog) => (
             <div className="grid gap-2">
-              {catalog.tiers.map((tier) => (
-                <label
-                  key={tier.name}
-                  className="flex cursor-pointer items-start gap-3 rounded-md border border-border p-3 has-[:checked]:border-primary has-[:checked]:bg-muted"
-                >
-                  <input
-                    type="radio"
-                    name="plan"
-                    value={tier.name}
-                    checked={form.values.subscriptionTier === tier.name}
-                    onChange={() => form.set('subscriptionTier', tier.name)}
-                    className="mt-1 accent-primary"
-                  />
-                  <span className="min-w-0">
-                    <span className="block font-medium">
-                      {tier.label}{' '}
-                      <span className="font-normal text-muted-foreground">
-                        {tier.monthlyPriceCents === null
-                          ? 'custom pricing'
-                          : `${usd.money(tier.monthlyPriceCents)}/month`}
+              {/* Enterprise is arranged with an operator, so sign-up offers the priced plans only. */}
+              {catalog.tiers
+                .filter((tier) => tier.monthlyPriceCents !== null)
+                .map((tier) => (
+                  <label
+                    key={tier.name}
+                    className="flex cursor-pointer items-start gap-3 rounded-md border border-border p-3 has-[:checked]:border-primary has-[:checked]:bg-muted"
+                  >
+                    <input
+                      type="radio"
+                      name="plan"
+                      value={tier.name}
+                      checked={form.values.subscriptionTier === tier.name}
+                      onChange={() => form.set('subscriptionTier', tier.name)}
+                      className="mt-1 accent-primary"
+                    />
+                    <span className="min-w-0">
+                      <span className="block font-medium">
+                        {tier.label}{' '}
+                        <span className="font-normal text-muted-foreground">
+                          {tier.monthlyPriceCents === null
+                            ? 'custom pricing'
+                            : `${usd.money(tier.monthlyPriceCents)}/month`}
+                        </span>
+                      </span>
+                      <span className="block text-xs text-muted-foreground">
+                        {tier.limits.maxUsers === null ? 'Unlimited' : tier.limits.maxUsers} users ·{' '}
+                        {tier.limits.storageLimitGb} GB · {usd.count(tier.limits.apiCallsPerHour)} API calls/hour
                       </span>
                     </span>
-                    <span className="block text-xs text-muted-foreground">
-                      {tier.limits.maxUsers === null ? 'Unlimited' : tier.limits.maxUsers} users ·{' '}
-                      {tier.limits.storageLimitGb} GB · {usd.count(tier.limits.apiCallsPerHour)} API calls/hour
-                    </span>
-                  </span>
-                </label>
-              ))}
+                  </label>
+                ))}
             </div>
           )}
         </QueryView>
@@ -109,9 +112,7 @@ function Created({ created }: { created: Created }) {
     <div role="status" className="space-y-3 text-sm">
       <p>
         {created.tenant.name} is ready{created.tenant.isTrial ? ', on a free trial' : ''}.{' '}
-        {created.adminInvited
-          ? `${created.tenant.adminEmail} already has an account: we sent an invitation to join as admin.`
-          : `We sent a link to ${created.tenant.adminEmail} to choose your password.`}
+        {`We sent ${created.tenant.adminEmail} an email with the next step: a link to choose a password, or to join as admin if that address already has an account.`}
       </p>
       <p>
         <Link to="/sign-in" search={{ tenant: created.tenant.slug }}>

@@ -52,9 +52,9 @@ export function OrgSwitcher() {
       <MenuLabel>Switch organization</MenuLabel>
       {(memberships.data ?? []).map((membership) => (
         <MenuItem
-          key={membership.tenantUuid}
+          key={membership.tenantId}
           disabled={membership.current || membership.suspended}
-          onSelect={() => void switchTo(membership.tenantUuid, membership.name)}
+          onSelect={() => void switchTo(membership.tenantId, membership.name)}
         >
           <span className="flex-1 truncate">{membership.name}</span>
           <span className="text-xs text-muted-foreground">{membership.suspended ? 'suspended' : membership.role}</span>
