@@ -49,7 +49,7 @@ describe('event feed delivery', () => {
     ].map((text) => text.replace(/"at":"[^"]+"/g, '"at":"…"').replace(/id: \d+-\d+/g, 'id: …'));
     const expected =
       'event: connected\ndata: {"reconnectAfterInactivityMs":30000}\n\n\n' +
-      `data: {"type":"member.changed","tenantId":${t.tenantId},"data":{"n":1},"at":"…"}\nid: …\n\n\n`;
+      `data: {"type":"member.changed","tenantId":"${t.tenantUuid}","data":{"n":1},"at":"…"}\nid: …\n\n\n`;
     expect(frames).toEqual([expected, expected]);
   });
 });
