@@ -70,7 +70,7 @@ describe('plan and billing', () => {
     const gauge = page.getByRole('meter', { name: 'API calls this hour' });
     await page.getByText('Live updates on').waitFor();
     const before = Number(await gauge.getAttribute('aria-valuenow'));
-    const tenantId = (await stack.api.client(key).auth.whoami.query()).tenant.uuid;
+    const tenantId = (await stack.api.client(key).auth.whoami.query()).tenant.id;
     for (let call = 0; call < 24; call++) {
       const response = await fetch(`${stack.api.url}/api/tenants/${tenantId}/usage`, {
         headers: { authorization: `Bearer ${key}` },

@@ -69,7 +69,12 @@ describe('Redis killed ~300 ms after 30 concurrent invitations, for 12 s', () =>
   it('sends one email and publishes one invitation.changed event per committed invitation, and answers 503 meanwhile', async () => {
     const t = await createTenantWithMembers(database.db, 'Outage Co', 'enterprise');
     const { token } = await withRedis((redis) =>
-      openSession(redis, prefix, jwtSecret, { tenantId: t.tenantId, userId: t.users.admin, role: 'admin' }),
+      openSession(redis, prefix, jwtSecret, {
+        tenantId: t.tenantId,
+        tenantUuid: t.tenantUuid,
+        userId: t.users.admin,
+        role: 'admin',
+      }),
     );
     const emails = Array.from({ length: 30 }, (_, i) => `invitee-${i}@outage.test`);
     // "~300 ms later" on a machine of any speed: Redis dies as soon as the first invitation has

@@ -108,7 +108,7 @@ export async function authenticate(deps: AuthenticateDeps, input: AuthenticateIn
   if (refusal) return { ...refuse(refusal), tenant };
   if (principal.kind === 'api_key') deps.identity.apiKeyUsage.record(tenant.id, principal.keyId, input.ipAddress);
 
-  deps.liveApiCalls?.counted(tenantId, result.used, result.resetAtMs);
+  deps.liveApiCalls?.counted(tenant.id, result.used, result.resetAtMs);
   const rateLimit = {
     limit: result.limit,
     remaining: Math.max(0, result.limit - result.used),

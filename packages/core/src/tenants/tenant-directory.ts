@@ -81,6 +81,10 @@ class BoundedCache<K, T> {
   delete(key: K): void {
     this.entries.delete(key);
   }
+
+  clear(): void {
+    this.entries.clear();
+  }
 }
 
 /**
