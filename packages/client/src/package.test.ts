@@ -170,12 +170,14 @@ describe('@digame/client from its tarball, in an outside project', () => {
     const proxy = cuttableProxy(new URL(api.url));
     const url = await proxy.listen();
     const stream = scenario.subscribeEvents(url, apiKey);
+    // The stream also carries live usage.updated events (opening it counts as a call); follow ours.
+    const ours = () => stream.events.filter((event) => event.type === 'member.changed');
     try {
       await stream.opened(1);
       const publish = (n: number) => api.deps.events.publish(tenant.tenantId, 'member.changed', { n });
       await publish(1);
       await publish(2);
-      await until(() => stream.events.length === 2, 'the first two events');
+      await until(() => ours().length === 2, 'the first two events');
 
       proxy.cut();
       // Published while the client has no connection: it must get them on its way back.
@@ -184,13 +186,12 @@ describe('@digame/client from its tarball, in an outside project', () => {
       proxy.resume();
       await stream.opened(2);
       await publish(5);
-      await until(() => stream.events.length >= 5, 'all five events');
+      await until(() => ours().length >= 5, 'all five events');
       // Anything doubled would arrive next to its twin; give a late duplicate a moment to show.
       await new Promise((resolve) => setTimeout(resolve, 300));
 
-      expect(stream.events.map((event) => event.data.n)).toEqual([1, 2, 3, 4, 5]);
-      expect(new Set(stream.events.map((event) => event.id)).size).toBe(5);
-      expect(stream.events.every((event) => event.type === 'member.changed')).toBe(true);
+      expect(ours().map((event) => event.data.n)).toEqual([1, 2, 3, 4, 5]);
+      expect(new Set(stream.events.map((event) => event.id)).size).toBe(stream.events.length);
     } finally {
       stream.stop();
       await proxy.close();
