@@ -36,7 +36,7 @@ describe('operations.queues', () => {
         name: 'trials.apply',
         // No tenant has that internal id, so there is no public id to show.
         tenantId: null,
-        reason: 'unknown tenant 424242',
+        reason: 'unknown tenant',
         attemptsMade: 1,
       }),
     );

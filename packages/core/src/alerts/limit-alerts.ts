@@ -97,7 +97,7 @@ async function announce(ctx: TenantContext, tenant: TenantEntity, alert: RaisedA
           usageUrl: `${ctx.deps.appUrl}/usage`,
         },
       },
-      { jobId: `email:${tenant.id}:${dedupeKey}` },
+      { jobId: `email:${tenant.tenantUuid}:${dedupeKey}` },
     );
   }
   ctx.publish('alert.raised', { ...alert });

@@ -17,7 +17,7 @@ export async function inJobTenant<T>(
 ): Promise<T> {
   return deps.db.inTenant(tenantId, async (em) => {
     const tenant = await em.findOne(Tenant, { id: tenantId });
-    if (!tenant) throw new PermanentJobError(`unknown tenant ${tenantId}`);
+    if (!tenant) throw new PermanentJobError('unknown tenant');
     return work(tenantContext(em, tenantId, SYSTEM_ACTOR, deps.services), tenant);
   });
 }

@@ -108,7 +108,7 @@ function deliveryTarget(payload: EmailPayload) {
     unit: <T>(db: Database, work: (em: EntityManager) => Promise<T>) => db.inTenant(tenantId, work),
     branding: async (em: EntityManager): Promise<MailBranding> => {
       const tenant = await em.findOne(Tenant, { id: tenantId });
-      if (!tenant) throw new PermanentJobError(`unknown tenant ${tenantId}`);
+      if (!tenant) throw new PermanentJobError('unknown tenant');
       return tenantBranding(tenant);
     },
   };

@@ -166,7 +166,7 @@ export async function createTenant(
           dedupeKey: `welcome:${tenant.id}:${adminUserId}`,
           data: { tenantName: tenant.name, recipientName: admin.fullName, setPasswordUrl: link },
         },
-        { jobId: `welcome:${tenant.id}:${adminUserId}` },
+        { jobId: `welcome:${tenant.uuid}:${adminUserId}` },
       );
     });
   } catch (error) {

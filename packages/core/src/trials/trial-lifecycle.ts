@@ -68,7 +68,7 @@ export async function advanceTrial(ctx: TenantContext, tenant: TenantEntity): Pr
             upgradeUrl: `${ctx.deps.appUrl}/billing`,
           },
         },
-        { jobId: `email:${tenant.id}:${dedupeKey}` },
+        { jobId: `email:${tenant.tenantUuid}:${dedupeKey}` },
       );
     }
     return { kind: 'reminder', ...due };
@@ -107,7 +107,7 @@ export async function advanceTrial(ctx: TenantContext, tenant: TenantEntity): Pr
         template: 'trial_ended',
         data: { tenantName: tenant.name, outcome },
       },
-      { jobId: `email:${tenant.id}:${dedupeKey}` },
+      { jobId: `email:${tenant.tenantUuid}:${dedupeKey}` },
     );
   }
   return { kind: 'ended', outcome };
