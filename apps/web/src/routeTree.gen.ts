@@ -17,6 +17,11 @@ import { Route as SignInRouteImport } from './routes/sign-in.js'
 import { Route as SignUpRouteImport } from './routes/sign-up.js'
 import { Route as TeamRouteImport } from './routes/team.js'
 import { Route as InvitationsAcceptRouteImport } from './routes/invitations/accept.js'
+import { Route as SettingsIndexRouteImport } from './routes/settings/index.js'
+import { Route as SettingsBrandingRouteImport } from './routes/settings/branding.js'
+import { Route as SettingsGeneralRouteImport } from './routes/settings/general.js'
+import { Route as SettingsSecretsRouteImport } from './routes/settings/secrets.js'
+import { Route as SettingsSecurityRouteImport } from './routes/settings/security.js'
 
 const IndexRoute = IndexRouteImport.update({
   id: '/',
@@ -58,6 +63,31 @@ const InvitationsAcceptRoute = InvitationsAcceptRouteImport.update({
   path: '/invitations/accept',
   getParentRoute: () => rootRouteImport,
 } as any)
+const SettingsIndexRoute = SettingsIndexRouteImport.update({
+  id: '/settings/',
+  path: '/settings/',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const SettingsBrandingRoute = SettingsBrandingRouteImport.update({
+  id: '/settings/branding',
+  path: '/settings/branding',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const SettingsGeneralRoute = SettingsGeneralRouteImport.update({
+  id: '/settings/general',
+  path: '/settings/general',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const SettingsSecretsRoute = SettingsSecretsRouteImport.update({
+  id: '/settings/secrets',
+  path: '/settings/secrets',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const SettingsSecurityRoute = SettingsSecurityRouteImport.update({
+  id: '/settings/security',
+  path: '/settings/security',
+  getParentRoute: () => rootRouteImport,
+} as any)
 
 export interface FileRoutesByFullPath {
   '/': typeof IndexRoute
@@ -68,6 +98,11 @@ export interface FileRoutesByFullPath {
   '/sign-up': typeof SignUpRoute
   '/team': typeof TeamRoute
   '/invitations/accept': typeof InvitationsAcceptRoute
+  '/settings/branding': typeof SettingsBrandingRoute
+  '/settings/general': typeof SettingsGeneralRoute
+  '/settings/secrets': typeof SettingsSecretsRoute
+  '/settings/security': typeof SettingsSecurityRoute
+  '/settings/': typeof SettingsIndexRoute
 }
 export interface FileRoutesByTo {
   '/': typeof IndexRoute
@@ -78,6 +113,11 @@ export interface FileRoutesByTo {
   '/sign-up': typeof SignUpRoute
   '/team': typeof TeamRoute
   '/invitations/accept': typeof InvitationsAcceptRoute
+  '/settings/branding': typeof SettingsBrandingRoute
+  '/settings/general': typeof SettingsGeneralRoute
+  '/settings/secrets': typeof SettingsSecretsRoute
+  '/settings/security': typeof SettingsSecurityRoute
+  '/settings': typeof SettingsIndexRoute
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
@@ -89,6 +129,11 @@ export interface FileRoutesById {
   '/sign-up': typeof SignUpRoute
   '/team': typeof TeamRoute
   '/invitations/accept': typeof InvitationsAcceptRoute
+  '/settings/branding': typeof SettingsBrandingRoute
+  '/settings/general': typeof SettingsGeneralRoute
+  '/settings/secrets': typeof SettingsSecretsRoute
+  '/settings/security': typeof SettingsSecurityRoute
+  '/settings/': typeof SettingsIndexRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
@@ -101,6 +146,11 @@ export interface FileRouteTypes {
     | '/sign-up'
     | '/team'
     | '/invitations/accept'
+    | '/settings/branding'
+    | '/settings/general'
+    | '/settings/secrets'
+    | '/settings/security'
+    | '/settings/'
   fileRoutesByTo: FileRoutesByTo
   to:
     | '/'
@@ -111,6 +161,11 @@ export interface FileRouteTypes {
     | '/sign-up'
     | '/team'
     | '/invitations/accept'
+    | '/settings/branding'
+    | '/settings/general'
+    | '/settings/secrets'
+    | '/settings/security'
+    | '/settings'
   id:
     | '__root__'
     | '/'
@@ -121,6 +176,11 @@ export interface FileRouteTypes {
     | '/sign-up'
     | '/team'
     | '/invitations/accept'
+    | '/settings/branding'
+    | '/settings/general'
+    | '/settings/secrets'
+    | '/settings/security'
+    | '/settings/'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
@@ -132,6 +192,11 @@ export interface RootRouteChildren {
   SignUpRoute: typeof SignUpRoute
   TeamRoute: typeof TeamRoute
   InvitationsAcceptRoute: typeof InvitationsAcceptRoute
+  SettingsBrandingRoute: typeof SettingsBrandingRoute
+  SettingsGeneralRoute: typeof SettingsGeneralRoute
+  SettingsSecretsRoute: typeof SettingsSecretsRoute
+  SettingsSecurityRoute: typeof SettingsSecurityRoute
+  SettingsIndexRoute: typeof SettingsIndexRoute
 }
 
 declare module '@tanstack/react-router' {
@@ -192,6 +257,41 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof InvitationsAcceptRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/settings/': {
+      id: '/settings/'
+      path: '/settings'
+      fullPath: '/settings/'
+      preLoaderRoute: typeof SettingsIndexRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/settings/branding': {
+      id: '/settings/branding'
+      path: '/settings/branding'
+      fullPath: '/settings/branding'
+      preLoaderRoute: typeof SettingsBrandingRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/settings/general': {
+      id: '/settings/general'
+      path: '/settings/general'
+      fullPath: '/settings/general'
+      preLoaderRoute: typeof SettingsGeneralRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/settings/secrets': {
+      id: '/settings/secrets'
+      path: '/settings/secrets'
+      fullPath: '/settings/secrets'
+      preLoaderRoute: typeof SettingsSecretsRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/settings/security': {
+      id: '/settings/security'
+      path: '/settings/security'
+      fullPath: '/settings/security'
+      preLoaderRoute: typeof SettingsSecurityRouteImport
+      parentRoute: typeof rootRouteImport
+    }
   }
 }
 
@@ -204,6 +304,11 @@ const rootRouteChildren: RootRouteChildren = {
   SignUpRoute: SignUpRoute,
   TeamRoute: TeamRoute,
   InvitationsAcceptRoute: InvitationsAcceptRoute,
+  SettingsBrandingRoute: SettingsBrandingRoute,
+  SettingsGeneralRoute: SettingsGeneralRoute,
+  SettingsSecretsRoute: SettingsSecretsRoute,
+  SettingsSecurityRoute: SettingsSecurityRoute,
+  SettingsIndexRoute: SettingsIndexRoute,
 }
 export const routeTree = rootRouteImport
   ._addFileChildren(rootRouteChildren)

@@ -66,11 +66,17 @@ function applyEvent(event: DomainEvent): void {
     case 'audit.appended':
       void queryClient.invalidateQueries(trpc.audit.pathFilter());
       break;
+    case 'file.changed':
+      // A new or removed logo changes the tenant's branding.
+      void queryClient.invalidateQueries(trpc.files.pathFilter());
+      void queryClient.invalidateQueries(trpc.tenants.pathFilter());
+      break;
     case 'health.updated':
       void queryClient.invalidateQueries(trpc.analytics.pathFilter());
       break;
     case 'tenant.changed':
       void queryClient.invalidateQueries(trpc.tenants.pathFilter());
+      void queryClient.invalidateQueries(trpc.settings.pathFilter());
       void queryClient.invalidateQueries(trpc.auth.whoami.pathFilter());
       void queryClient.invalidateQueries(trpc.billing.pathFilter());
       void queryClient.invalidateQueries(trpc.features.pathFilter());

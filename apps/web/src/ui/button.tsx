@@ -3,7 +3,9 @@ import type { ButtonHTMLAttributes } from 'react';
 import { cn } from './cn.js';
 
 const VARIANTS = {
-  primary: 'bg-primary text-primary-foreground hover:opacity-90 border border-transparent',
+  // Hover rings the button instead of fading it: a faded brand colour could drop below 4.5:1.
+  primary:
+    'bg-primary text-primary-foreground hover:ring-2 hover:ring-primary/40 hover:ring-offset-1 border border-transparent',
   secondary: 'bg-card text-foreground border border-border hover:bg-muted',
   ghost: 'bg-transparent text-foreground border border-transparent hover:bg-muted',
   danger: 'bg-danger-soft text-danger border border-danger/40 hover:bg-danger/10',

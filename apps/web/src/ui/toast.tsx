@@ -2,7 +2,20 @@ import { Toaster as Sonner } from 'sonner';
 
 export { toast } from 'sonner';
 
-/** Where toasts appear; they are announced in a polite live region. */
+/**
+ * Where toasts appear; they are announced in a polite live region. At the top, just under the
+ * console's bar, where they cover the page heading for a moment rather than the actions of a
+ * table's last rows or a form's submit button.
+ */
 export function Toaster({ theme }: { theme: 'light' | 'dark' }) {
-  return <Sonner theme={theme} position="bottom-right" closeButton richColors={false} />;
+  return (
+    <Sonner
+      theme={theme}
+      position="top-center"
+      offset={{ top: '4rem' }}
+      mobileOffset={{ top: '4rem' }}
+      closeButton
+      richColors={false}
+    />
+  );
 }

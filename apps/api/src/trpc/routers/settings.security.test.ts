@@ -31,6 +31,11 @@ describe('settings', () => {
     });
   });
 
+  it("tells a reader the caller's own address, the one the IP allowlist must keep", async () => {
+    const viewer = await clientAs(api, acme, 'viewer');
+    expect(await viewer.settings.callerAddress.query()).toEqual({ ipAddress: '127.0.0.1' });
+  });
+
   it('validates each key with its own schema, with field messages', async () => {
     const admin = await clientAs(api, acme, 'admin');
     const cases: [Parameters<typeof admin.settings.set.mutate>[0], string][] = [

@@ -19,6 +19,15 @@ const settingOutput = z.object({
 });
 
 export const settingsRouter = router({
+  /**
+   * The address this request came from, as the IP allowlist sees it: a list that leaves it out is
+   * refused, so the screen shows it beside the list.
+   */
+  callerAddress: can('settings.read')
+    .input(z.void())
+    .output(z.object({ ipAddress: z.string().nullable() }))
+    .query(({ ctx }) => ({ ipAddress: ctx.actor.ipAddress ?? null })),
+
   /** Every defined setting (optionally of one category), with its value; secrets are masked. */
   list: can('settings.read')
     .input(z.strictObject({ category: category.optional() }).optional())

@@ -25,12 +25,22 @@ export interface Branding {
   logoUrl: string | null;
 }
 
-export function brandingFrom(raw: Record<string, unknown> | undefined): Branding {
+/** Logos load over https, or from the console's own origin (where the api serves uploaded logos). */
+function trustedLogo(logo: unknown, origin: string): string | null {
+  if (typeof logo !== 'string') return null;
+  try {
+    const url = new URL(logo);
+    return url.protocol === 'https:' || url.origin === origin ? url.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+export function brandingFrom(raw: Record<string, unknown> | undefined, origin: string): Branding {
   const color = raw?.primary_color;
-  const logo = raw?.logo_url;
   return {
     primaryColor: typeof color === 'string' && /^#[0-9a-fA-F]{6}$/.test(color) ? color : null,
-    logoUrl: typeof logo === 'string' && logo.startsWith('https://') ? logo : null,
+    logoUrl: trustedLogo(raw?.logo_url, origin),
   };
 }
 
@@ -47,7 +57,7 @@ export function applyBrandColor(element: HTMLElement, color: string | null): voi
 
 export function useTenantBranding(): Branding {
   const tenant = useQuery(trpc.tenants.get.queryOptions());
-  const branding = brandingFrom(tenant.data?.branding);
+  const branding = brandingFrom(tenant.data?.branding, window.location.origin);
   useEffect(() => {
     applyBrandColor(document.documentElement, branding.primaryColor);
     return () => applyBrandColor(document.documentElement, null);
