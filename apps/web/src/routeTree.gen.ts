@@ -10,6 +10,7 @@
 
 import { Route as rootRouteImport } from './routes/__root.js'
 import { Route as IndexRouteImport } from './routes/index.js'
+import { Route as AuditRouteImport } from './routes/audit.js'
 import { Route as BillingRouteImport } from './routes/billing.js'
 import { Route as DevelopersRouteImport } from './routes/developers.js'
 import { Route as SetPasswordRouteImport } from './routes/set-password.js'
@@ -26,6 +27,11 @@ import { Route as SettingsSecurityRouteImport } from './routes/settings/security
 const IndexRoute = IndexRouteImport.update({
   id: '/',
   path: '/',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const AuditRoute = AuditRouteImport.update({
+  id: '/audit',
+  path: '/audit',
   getParentRoute: () => rootRouteImport,
 } as any)
 const BillingRoute = BillingRouteImport.update({
@@ -91,6 +97,7 @@ const SettingsSecurityRoute = SettingsSecurityRouteImport.update({
 
 export interface FileRoutesByFullPath {
   '/': typeof IndexRoute
+  '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
   '/developers': typeof DevelopersRoute
   '/set-password': typeof SetPasswordRoute
@@ -106,6 +113,7 @@ export interface FileRoutesByFullPath {
 }
 export interface FileRoutesByTo {
   '/': typeof IndexRoute
+  '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
   '/developers': typeof DevelopersRoute
   '/set-password': typeof SetPasswordRoute
@@ -122,6 +130,7 @@ export interface FileRoutesByTo {
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
   '/': typeof IndexRoute
+  '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
   '/developers': typeof DevelopersRoute
   '/set-password': typeof SetPasswordRoute
@@ -139,6 +148,7 @@ export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
   fullPaths:
     | '/'
+    | '/audit'
     | '/billing'
     | '/developers'
     | '/set-password'
@@ -154,6 +164,7 @@ export interface FileRouteTypes {
   fileRoutesByTo: FileRoutesByTo
   to:
     | '/'
+    | '/audit'
     | '/billing'
     | '/developers'
     | '/set-password'
@@ -169,6 +180,7 @@ export interface FileRouteTypes {
   id:
     | '__root__'
     | '/'
+    | '/audit'
     | '/billing'
     | '/developers'
     | '/set-password'
@@ -185,6 +197,7 @@ export interface FileRouteTypes {
 }
 export interface RootRouteChildren {
   IndexRoute: typeof IndexRoute
+  AuditRoute: typeof AuditRoute
   BillingRoute: typeof BillingRoute
   DevelopersRoute: typeof DevelopersRoute
   SetPasswordRoute: typeof SetPasswordRoute
@@ -206,6 +219,13 @@ declare module '@tanstack/react-router' {
       path: '/'
       fullPath: '/'
       preLoaderRoute: typeof IndexRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/audit': {
+      id: '/audit'
+      path: '/audit'
+      fullPath: '/audit'
+      preLoaderRoute: typeof AuditRouteImport
       parentRoute: typeof rootRouteImport
     }
     '/billing': {
@@ -297,6 +317,7 @@ declare module '@tanstack/react-router' {
 
 const rootRouteChildren: RootRouteChildren = {
   IndexRoute: IndexRoute,
+  AuditRoute: AuditRoute,
   BillingRoute: BillingRoute,
   DevelopersRoute: DevelopersRoute,
   SetPasswordRoute: SetPasswordRoute,

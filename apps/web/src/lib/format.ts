@@ -77,6 +77,40 @@ export function useFormat(): Formatter {
   return useMemo(() => formatterFor(regionFrom(settings)), [settings]);
 }
 
+/** Minutes the zone is ahead of UTC at that instant (negative west of Greenwich). */
+function zoneOffsetMinutes(timezone: string, instant: number): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(new Date(instant))
+      .map((part) => [part.type, Number(part.value)]),
+  );
+  const { year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = parts;
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second);
+  return Math.round((asUtc - instant) / 60_000);
+}
+
+/**
+ * The instant a calendar day (`YYYY-MM-DD`, as a date input gives it) starts in the tenant's time
+ * zone, so "from 2 Dec" means the tenant's 2 Dec wherever the browser is.
+ */
+export function startOfDayIn(timezone: string, day: string): Date {
+  const [year = 0, month = 1, date = 1] = day.split('-').map(Number);
+  const midnightUtc = Date.UTC(year, month - 1, date);
+  // Twice: the offset at the guess may differ from the one at the answer across a DST change.
+  let instant = midnightUtc - zoneOffsetMinutes(timezone, midnightUtc) * 60_000;
+  instant = midnightUtc - zoneOffsetMinutes(timezone, instant) * 60_000;
+  return new Date(instant);
+}
+
 /** A null seat limit means the plan has no cap on members. */
 export function formatLimit(limit: number | null, format: Formatter): string {
   return limit === null ? 'Unlimited' : format.count(limit);

@@ -23,7 +23,9 @@ export function DataTable<Row>(props: {
   rowKey: (row: Row) => string;
 }) {
   return (
-    <div className="-mx-1 overflow-x-auto px-1">
+    // Focusable, so keyboard users can scroll it too when it is wider than the screen.
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <div tabIndex={0} className="-mx-1 overflow-x-auto px-1">
       <table className="w-full border-collapse text-sm">
         <caption className={props.captionHidden === false ? 'mb-2 text-left text-sm text-muted-foreground' : 'sr-only'}>
           {props.caption}

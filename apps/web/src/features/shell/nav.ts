@@ -1,6 +1,6 @@
 import type { Permission } from '@digame/core/auth';
 import type { LinkProps } from '@tanstack/react-router';
-import { CreditCard, KeyRound, LayoutDashboard, type LucideIcon, Settings, Users } from 'lucide-react';
+import { CreditCard, KeyRound, LayoutDashboard, type LucideIcon, ScrollText, Settings, Users } from 'lucide-react';
 
 /**
  * The console's navigation: the sidebar (and the phone menu) render exactly this list.
@@ -39,6 +39,7 @@ export const NAV_SECTIONS: NavSection[] = [
       { to: '/team', label: 'Team', icon: Users, permission: 'users.read' },
       { to: '/billing', label: 'Plan and billing', icon: CreditCard, permission: 'tenant.read' },
       { to: '/developers', label: 'Developers', icon: KeyRound, permission: 'apikeys.manage' },
+      { to: '/audit', label: 'Audit log', icon: ScrollText, permission: 'audit.read' },
       { to: '/settings', label: 'Settings', icon: Settings, permission: 'settings.read', matchSubPaths: true },
     ],
   },
