@@ -87,7 +87,7 @@ function applyEvent(event: DomainEvent): void {
 
 function open(): void {
   setStatus('connecting');
-  subscription = trpcClient.events.stream.subscribe(
+  const opened = trpcClient.events.stream.subscribe(
     { lastEventId },
     {
       onStarted: () => setStatus('live'),
@@ -105,8 +105,17 @@ function open(): void {
         // A stream the api closed for a dead session: renew (or sign out), then start over.
         if (errorCode(error) === 'UNAUTHORIZED') onUnauthorized();
       },
+      // The api ends the stream itself when the credential behind it ends (session revoked from
+      // another browser, signed out everywhere, organization suspended): renewing tells which —
+      // a dead session signs this tab out, a live one gets a new token and so a new stream.
+      onComplete: () => {
+        if (subscription !== opened) return;
+        setStatus('reconnecting');
+        onUnauthorized();
+      },
     },
   );
+  subscription = opened;
 }
 
 function close(): void {

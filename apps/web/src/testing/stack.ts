@@ -211,6 +211,8 @@ export async function checkScreen(page: Page, name: string, ready: (page: Page) 
     ] as const) {
       await page.setViewportSize(viewport);
       await ready(page);
+      // From the top, so the sticky header is where a person first sees it.
+      await page.evaluate(() => window.scrollTo(0, 0));
       // Let transitions and charts settle before the picture and the audit.
       await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
       await page.screenshot({ path: `${SCREENSHOTS}${name}-${label}-${scheme}.png`, fullPage: true });

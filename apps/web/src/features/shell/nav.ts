@@ -1,6 +1,15 @@
 import type { Permission } from '@digame/core/auth';
 import type { LinkProps } from '@tanstack/react-router';
-import { CreditCard, KeyRound, LayoutDashboard, type LucideIcon, ScrollText, Settings, Users } from 'lucide-react';
+import {
+  CreditCard,
+  KeyRound,
+  LayoutDashboard,
+  type LucideIcon,
+  ScrollText,
+  Settings,
+  UserRound,
+  Users,
+} from 'lucide-react';
 
 /**
  * The console's navigation: the sidebar (and the phone menu) render exactly this list.
@@ -42,5 +51,9 @@ export const NAV_SECTIONS: NavSection[] = [
       { to: '/audit', label: 'Audit log', icon: ScrollText, permission: 'audit.read' },
       { to: '/settings', label: 'Settings', icon: Settings, permission: 'settings.read', matchSubPaths: true },
     ],
+  },
+  {
+    label: 'You',
+    items: [{ to: '/account', label: 'Account', icon: UserRound }],
   },
 ];

@@ -38,6 +38,9 @@ export function UserMenu() {
         <span className="block">{profile.data?.email}</span>
         <span className="block capitalize">{session.role}</span>
       </MenuLabel>
+      <MenuItem onSelect={() => void navigate({ to: '/account' })}>
+        <UserRound aria-hidden="true" className="h-4 w-4" /> Your account
+      </MenuItem>
       <MenuSeparator />
       <MenuLabel>Theme</MenuLabel>
       {(
