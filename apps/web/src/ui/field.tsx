@@ -9,6 +9,8 @@ import { cn } from './cn.js';
 
 const CONTROL =
   'block w-full rounded-md border border-input bg-card px-3 py-2 text-sm text-foreground placeholder:text-muted-foreground aria-[invalid=true]:border-danger';
+/** Inputs and selects share one height (a select's own box is 2 px shorter), level with buttons. */
+const SINGLE_LINE = `${CONTROL} h-10`;
 
 interface FieldChrome {
   label: string;
@@ -57,7 +59,7 @@ export function Field({ label, error, hint, className, value, onValueChange, ...
     <Chrome id={id} label={label} error={error} hint={hint} className={className}>
       <input
         id={id}
-        className={CONTROL}
+        className={SINGLE_LINE}
         value={value}
         onChange={(event) => onValueChange(event.target.value)}
         aria-invalid={error ? true : undefined}
@@ -112,7 +114,7 @@ export function SelectField({
     <Chrome id={id} label={label} error={error} hint={hint} className={className}>
       <select
         id={id}
-        className={CONTROL}
+        className={SINGLE_LINE}
         value={value}
         onChange={(event) => onValueChange(event.target.value)}
         aria-invalid={error ? true : undefined}
