@@ -42,7 +42,10 @@ async function flushConcurrently(tag: string, count = 6): Promise<void> {
 }
 
 describe('limit alerts with two workers', () => {
-  it('raise the 80% and the 95% API-call alerts once each: one row, one email per admin, one live event', async () => {
+  // Flushes and two emails through worker processes: a budget of its own, not the 30 s default.
+  it('raise the 80% and the 95% API-call alerts once each: one row, one email per admin, one live event', {
+    timeout: 90_000,
+  }, async () => {
     const t = await createTenantWithMembers(database.db, 'Alerted Co', 'basic');
     await database.db.inTenant(t.tenantId, (em) =>
       em.execute('update tenants set api_rate_limit = 20 where id = ?', [t.tenantId]),

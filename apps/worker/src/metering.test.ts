@@ -12,7 +12,7 @@ import {
 } from '@digame/core/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppProcess, eventually, randomPrefix, startProcess, workerEnv } from './testing/processes.js';
+import { type AppProcess, eventually, phase, randomPrefix, startProcess, workerEnv } from './testing/processes.js';
 import { openSession } from './testing/sessions.js';
 
 const database = useTestDatabase();
@@ -173,7 +173,10 @@ describe('API-call metering across processes', () => {
     expect(metrics).toMatch(/digame_api_request_duration_seconds_count\{procedure="system.tiers"\} [1-9]/);
   });
 
-  it('a flush killed mid-way neither loses nor double-counts: the next run completes it exactly', async () => {
+  // Two process starts, a graceful stop and two waits for jobs: a budget of its own, not the 30 s default.
+  it('a flush killed mid-way neither loses nor double-counts: the next run completes it exactly', {
+    timeout: 120_000,
+  }, async () => {
     const tenants = [];
     for (let i = 1; i <= 5; i++) tenants.push(await createTenantWithMembers(database.db, `Kill ${i}`));
     const expected = new Map(tenants.map((t, i) => [t.tenantId, 10 * (i + 1) + 3]));
@@ -195,7 +198,9 @@ describe('API-call metering across processes', () => {
 
     const doomed = await start('worker', 'doomed-worker');
     // Only the doomed worker may take the flush: stop the healthy one first.
-    await processes.find((app) => app.name === 'worker-1')?.stop('SIGTERM');
+    await phase('the healthy worker to stop', 15_000, async () => {
+      await processes.find((app) => app.name === 'worker-1')?.stop('SIGTERM');
+    });
     await jobs.enqueue('usage.flush', {}, { jobId: 'flush-killed' });
     const before = tenants.slice(0, -1);
     await eventually(
@@ -206,7 +211,7 @@ describe('API-call metering across processes', () => {
       { what: 'the flush to reach the locked tenant' },
     );
     doomed.child.kill('SIGKILL');
-    await doomed.exited;
+    await phase('the killed worker to exit', 10_000, () => doomed.exited);
     await locker.query('rollback');
     await locker.end();
     expect(await recordedCalls(last)).toBe(0);

@@ -3,7 +3,14 @@ import { connectRedis } from '@digame/core/redis';
 import { createTenantWithMembers, testServices, useSmtpReceiver, useTestDatabase } from '@digame/core/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppProcess, eventually, randomPrefix, startProcess, workerEnv } from './testing/processes.js';
+import { type AppProcess, eventually, phase, randomPrefix, startProcess, workerEnv } from './testing/processes.js';
+
+/**
+ * Each phase's own bound, so a hang names its phase; a test's timeout is the sum of its phases.
+ * Generous for a CI machine running the whole suite on 2 cores: the bounds catch hangs, not slowness.
+ */
+const BUDGET_MS = { start: 25_000, claim: 15_000, exit: 10_000, takeOver: 30_000, settle: 1_000 };
+const budget = (...phases: (keyof typeof BUDGET_MS)[]) => phases.reduce((sum, name) => sum + BUDGET_MS[name], 5_000);
 
 const database = useTestDatabase();
 const smtp = useSmtpReceiver();
@@ -24,6 +31,7 @@ async function worker(prefix: string, extra: Record<string, string> = {}): Promi
   const app = await startProcess(
     'worker',
     workerEnv({ databaseUrl: database.appUrl, prefix, smtpUrl: smtp.current.url, extra }),
+    { timeoutMs: BUDGET_MS.start },
   );
   started.push(app);
   return app;
@@ -48,7 +56,7 @@ async function emailJob(jobs: JobQueues, tenantId: number, to: string, jobId: st
 }
 
 describe('scheduling with two worker processes', () => {
-  it('runs each scheduled tick once', async () => {
+  it('runs each scheduled tick once', { timeout: budget('start', 'takeOver') }, async () => {
     const prefix = randomPrefix('ticks');
     const jobs = new JobQueues(redis, prefix);
     const since = Date.now();
@@ -73,11 +81,13 @@ describe('scheduling with two worker processes', () => {
     expect(ticks.every((job) => job.failedReason === undefined)).toBe(true);
     expect((await jobs.queue('usage').getJobSchedulers()).filter((s) => s.key === 'usage.flush')).toHaveLength(1);
     await jobs.close();
-  }, 60_000);
+  });
 });
 
 describe('a worker killed mid-job', () => {
-  it('loses no job and sends no duplicate email: another worker takes the job over', async () => {
+  it('loses no job and sends no duplicate email: another worker takes the job over', {
+    timeout: budget('start', 'claim', 'exit', 'start', 'takeOver', 'settle'),
+  }, async () => {
     const prefix = randomPrefix('killed');
     const jobs = new JobQueues(redis, prefix);
     const t = await createTenantWithMembers(database.db, 'Resilient Co');
@@ -85,32 +95,37 @@ describe('a worker killed mid-job', () => {
     smtp.current.hold();
     await emailJob(jobs, t.tenantId, 'killed@example.com', 'mid-smtp');
     // The doomed worker has claimed the email and is in the SMTP dialogue when it dies.
-    await smtp.current.waitFor(() => smtp.current.heldSenders > 0);
+    await smtp.current.waitFor(() => smtp.current.heldSenders > 0, BUDGET_MS.claim);
     doomed.child.kill('SIGKILL');
-    await doomed.exited;
+    await phase('the killed worker to exit', BUDGET_MS.exit, () => doomed.exited);
     smtp.current.release();
 
     await worker(prefix);
     await eventually(async () => ((await stateOf(jobs, 'mid-smtp')) === 'completed' ? true : undefined), {
       what: 'the job to complete elsewhere',
-      timeoutMs: 30_000,
+      timeoutMs: BUDGET_MS.takeOver,
     });
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await new Promise((resolve) => setTimeout(resolve, BUDGET_MS.settle));
     expect(smtp.current.to('killed@example.com')).toHaveLength(1);
     await jobs.close();
-  }, 60_000);
+  });
 
-  it('on SIGTERM with a hung job exits within the grace and hands the job to another worker', async () => {
+  it('on SIGTERM with a hung job exits within the grace and hands the job to another worker', {
+    timeout: budget('start', 'claim', 'exit', 'start', 'takeOver'),
+  }, async () => {
     const prefix = randomPrefix('hung');
     const jobs = new JobQueues(redis, prefix);
     const t = await createTenantWithMembers(database.db, 'Hung Co');
     const leaving = await worker(prefix, { WORKER_SHUTDOWN_GRACE_SECONDS: '2' });
     smtp.current.hold();
     await emailJob(jobs, t.tenantId, 'hung@example.com', 'hung-job');
-    await smtp.current.waitFor(() => smtp.current.heldSenders > 0);
+    await smtp.current.waitFor(() => smtp.current.heldSenders > 0, BUDGET_MS.claim);
     const signalled = Date.now();
     leaving.child.kill('SIGTERM');
-    expect(await leaving.exited).toBe(0);
+    const exitCode = await phase('exit within the 2 s grace', BUDGET_MS.exit, () => leaving.exited, {
+      processes: [leaving],
+    });
+    expect(exitCode).toBe(0);
     const shutdownSeconds = (Date.now() - signalled) / 1000;
     // Handed back, not left to its lock: waiting for the next worker rather than active or stalled.
     expect(await stateOf(jobs, 'hung-job')).toBe('waiting');
@@ -119,6 +134,7 @@ describe('a worker killed mid-job', () => {
     smtp.current.release();
     await eventually(async () => ((await stateOf(jobs, 'hung-job')) === 'completed' ? true : undefined), {
       what: 'the successor to complete the job',
+      timeoutMs: BUDGET_MS.takeOver,
     });
     const job = await jobs.queue('emails').getJob('hung-job');
     expect(job?.processedBy).toContain(`:${successor.child.pid}`);
@@ -127,23 +143,28 @@ describe('a worker killed mid-job', () => {
       `hung job: worker exited ${shutdownSeconds.toFixed(1)} s after SIGTERM with a 2 s grace; 0 lost, 0 doubled`,
     );
     await jobs.close();
-  }, 60_000);
+  });
 
-  it('on SIGTERM finishes its in-flight job before exiting', async () => {
+  it('on SIGTERM finishes its in-flight job before exiting', {
+    timeout: budget('start', 'claim', 'exit'),
+  }, async () => {
     const prefix = randomPrefix('graceful');
     const jobs = new JobQueues(redis, prefix);
     const t = await createTenantWithMembers(database.db, 'Graceful Co');
     const leaving = await worker(prefix);
     smtp.current.hold();
     await emailJob(jobs, t.tenantId, 'graceful@example.com', 'in-flight');
-    await smtp.current.waitFor(() => smtp.current.heldSenders > 0);
+    await smtp.current.waitFor(() => smtp.current.heldSenders > 0, BUDGET_MS.claim);
     leaving.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(leaving.child.exitCode).toBeNull(); // still finishing
     smtp.current.release();
-    expect(await leaving.exited).toBe(0);
+    const exitCode = await phase('exit after the in-flight job', BUDGET_MS.exit, () => leaving.exited, {
+      processes: [leaving],
+    });
+    expect(exitCode).toBe(0);
     expect(await stateOf(jobs, 'in-flight')).toBe('completed');
     expect(smtp.current.to('graceful@example.com')).toHaveLength(1);
     await jobs.close();
-  }, 60_000);
+  });
 });

@@ -128,3 +128,29 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * One bounded step of a process test: awaits `work`, or fails after `ms` with a message naming the
+ * step, what `progress` says about it, and the last lines the processes printed. A process test
+ * that hangs then says where, instead of running into the test's own timeout.
+ */
+export async function phase<T>(
+  what: string,
+  ms: number,
+  work: () => Promise<T>,
+  { processes = [], progress }: { processes?: readonly AppProcess[]; progress?: () => string } = {},
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const state = progress ? ` (${progress()})` : '';
+      const outputs = processes.map((app) => `\n--- ${app.name} output (tail) ---\n${app.output().slice(-3_000)}`);
+      reject(new Error(`phase "${what}" did not finish within ${ms} ms${state}${outputs.join('')}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -23,7 +23,19 @@ export class JobQueues {
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      // A queue first used while Redis is down would otherwise wait for Redis to return before its
+      // first add (BullMQ waits for "ready", then reads the server version), holding the request
+      // that enqueues for the whole outage. Without the wait, an add fails at once on the shared
+      // fail-fast connection and the outbox keeps the job. The version is checked where it matters:
+      // by the worker's own (blocking) connections.
+      queue = new Queue(name, {
+        connection: this.connection,
+        prefix: this.prefix,
+        skipWaitingForReady: true,
+        skipVersionCheck: true,
+      });
+      // A lost connection shows in failed adds and /healthz; BullMQ would print each error otherwise.
+      queue.on('error', () => {});
       this.queues.set(name, queue);
     }
     return queue;
