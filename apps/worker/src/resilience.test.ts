@@ -55,61 +55,7 @@ async function emailJob(jobs: JobQueues, tenantId: number, to: string, jobId: st
   );
 }
 
-describe('scheduling with two worker processes', () => {
-  it('runs each scheduled tick once', { timeout: budget('start', 'takeOver') }, async () => {
-    const prefix = randomPrefix('ticks');
-    const jobs = new JobQueues(redis, prefix);
-    const since = Date.now();
-    await Promise.all([
-      worker(prefix, { USAGE_FLUSH_EVERY_SECONDS: '1' }),
-      worker(prefix, { USAGE_FLUSH_EVERY_SECONDS: '1' }),
-    ]);
-    await new Promise((resolve) => setTimeout(resolve, 6_000));
-    const elapsedSeconds = (Date.now() - since) / 1000;
-    const ticks = (await jobs.queue('usage').getJobs(['completed', 'active', 'failed'])).filter(
-      (job) => job.name === 'usage.flush',
-    );
-    // A tick's job id is `repeat:<scheduler>:<scheduled ms>`.
-    const tickTimes = ticks.map((job) => Number(String(job.id).split(':').pop())).sort((a, b) => a - b);
-    // One job per tick: not one per worker (that would be about twice as many).
-    expect(new Set(ticks.map((job) => job.id)).size).toBe(ticks.length);
-    expect(ticks.length).toBeGreaterThanOrEqual(3);
-    expect(ticks.length).toBeLessThanOrEqual(Math.ceil(elapsedSeconds) + 1);
-    expect(tickTimes.slice(1).map((time, i) => time - (tickTimes[i] as number))).toEqual(
-      Array.from({ length: ticks.length - 1 }, () => 1_000),
-    );
-    expect(ticks.every((job) => job.failedReason === undefined)).toBe(true);
-    expect((await jobs.queue('usage').getJobSchedulers()).filter((s) => s.key === 'usage.flush')).toHaveLength(1);
-    await jobs.close();
-  });
-});
-
-describe('a worker killed mid-job', () => {
-  it('loses no job and sends no duplicate email: another worker takes the job over', {
-    timeout: budget('start', 'claim', 'exit', 'start', 'takeOver', 'settle'),
-  }, async () => {
-    const prefix = randomPrefix('killed');
-    const jobs = new JobQueues(redis, prefix);
-    const t = await createTenantWithMembers(database.db, 'Resilient Co');
-    const doomed = await worker(prefix);
-    smtp.current.hold();
-    await emailJob(jobs, t.tenantId, 'killed@example.com', 'mid-smtp');
-    // The doomed worker has claimed the email and is in the SMTP dialogue when it dies.
-    await smtp.current.waitFor(() => smtp.current.heldSenders > 0, BUDGET_MS.claim);
-    doomed.child.kill('SIGKILL');
-    await phase('the killed worker to exit', BUDGET_MS.exit, () => doomed.exited);
-    smtp.current.release();
-
-    await worker(prefix);
-    await eventually(async () => ((await stateOf(jobs, 'mid-smtp')) === 'completed' ? true : undefined), {
-      what: 'the job to complete elsewhere',
-      timeoutMs: BUDGET_MS.takeOver,
-    });
-    await new Promise((resolve) => setTimeout(resolve, BUDGET_MS.settle));
-    expect(smtp.current.to('killed@example.com')).toHaveLength(1);
-    await jobs.close();
-  });
-
+describe('a worker shut down mid-job', () => {
   it('on SIGTERM with a hung job exits within the grace and hands the job to another worker', {
     timeout: budget('start', 'claim', 'exit', 'start', 'takeOver'),
   }, async () => {
