@@ -75,6 +75,9 @@ describe('a new organization, from sign-up to its console', () => {
     await checkScreen(page, 'overview', async (p) => {
       await p.getByRole('meter', { name: 'API calls this hour' }).waitFor();
       await p.getByRole('heading', { name: 'Alerts' }).waitFor();
+      // The chart drawn, not its placeholder: the API calls and the chart code have both arrived.
+      await p.getByRole('figure', { name: 'API calls per hour, last 7 days' }).waitFor();
+      await expect.poll(() => p.getByText('Loading chart…').count()).toBe(0);
     });
 
     // A reload keeps the session (the refresh cookie), and the token never reaches document.cookie.

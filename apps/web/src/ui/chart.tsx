@@ -3,7 +3,13 @@ import type { BarSeriesChartProps } from './chart-bars.js';
 import { Loading } from './states.js';
 
 // Recharts is the largest library here: only pages with a chart load it.
-const BarSeriesChart = lazy(() => import('./chart-bars.js'));
+const loadBarChart = () => import('./chart-bars.js');
+const BarSeriesChart = lazy(loadBarChart);
+
+/** Starts fetching the chart code early (a page with a chart calls it as it opens). */
+export function preloadBarChart(): Promise<unknown> {
+  return loadBarChart();
+}
 
 export type { BarSeriesChartProps } from './chart-bars.js';
 
