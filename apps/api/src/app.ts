@@ -15,6 +15,7 @@ import type { ApiDeps, RequestContext } from './trpc/context.js';
 import { trpcErrorBody } from './trpc/error-shape.js';
 import { eventStreamRoute } from './trpc/event-stream-route.js';
 import { appRouter } from './trpc/router.js';
+import { mountConsole } from './web-console.js';
 
 type Env = { Variables: { requestId: string; ipAddress: string | null; caller: Caller; responseHeaders: Headers } };
 
@@ -119,6 +120,9 @@ export function createApp(deps: ApiDeps): Hono<Env> {
       createContext: (_opts, c): RequestContext & Record<string, unknown> => ({ ...requestContext(c) }),
     }),
   );
+
+  // In production the same process serves the console; every api route above comes first.
+  if (deps.config.WEB_DIST_DIR) mountConsole(app, deps.config.WEB_DIST_DIR);
 
   app.notFound((c) =>
     c.json({ error: { code: 'NOT_FOUND', message: `No route for ${c.req.method} ${c.req.path}` } }, 404),

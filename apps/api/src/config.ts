@@ -1,7 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { coreEnvSchema, parseEnv, portSchema } from '@digame/core/config';
 import { fileStorageEnvSchema } from '@digame/core/files';
 import { SettingsKeyring } from '@digame/core/settings';
 import { z } from 'zod';
+import { isConsoleBuild } from './web-console.js';
 
 function isKeyringSpec(spec: string): boolean {
   try {
@@ -45,6 +47,15 @@ export const apiEnvSchema = coreEnvSchema.extend(fileStorageEnvSchema.shape).ext
    * `k1:$(openssl rand -base64 32)`); the first encrypts, all decrypt, so keys rotate by prepending.
    * Unset: secret settings are refused.
    */
+  /**
+   * The built console (`pnpm --filter @digame/web build` writes apps/web/dist), served by the api
+   * itself. In production it defaults to that folder when it holds a build; unset elsewhere (the
+   * Vite dev server serves the console in development).
+   */
+  WEB_DIST_DIR: z
+    .string()
+    .refine(isConsoleBuild, 'must be a folder with a built console (index.html); run pnpm --filter @digame/web build')
+    .optional(),
   SETTINGS_ENCRYPTION_KEYS: z
     .string()
     .refine(isKeyringSpec, 'must be "keyId:base64key,..." with 32-byte base64 keys and unique ids')
@@ -53,6 +64,13 @@ export const apiEnvSchema = coreEnvSchema.extend(fileStorageEnvSchema.shape).ext
 
 export type ApiConfig = z.infer<typeof apiEnvSchema>;
 
+/** Where `pnpm --filter @digame/web build` puts the console, inside this repository. */
+const REPOSITORY_CONSOLE_BUILD = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  return parseEnv(apiEnvSchema, env);
+  const config = parseEnv(apiEnvSchema, env);
+  if (!config.WEB_DIST_DIR && config.NODE_ENV === 'production' && isConsoleBuild(REPOSITORY_CONSOLE_BUILD)) {
+    return { ...config, WEB_DIST_DIR: REPOSITORY_CONSOLE_BUILD };
+  }
+  return config;
 }

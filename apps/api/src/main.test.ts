@@ -65,6 +65,11 @@ describe('api start-up', () => {
     ],
     ['REDIS_URL', { REDIS_URL: 'not a url' }, /^api: configuration error: REDIS_URL: must be a URL/],
     ['JWT_SECRET', { JWT_SECRET: 'short' }, /^api: configuration error: JWT_SECRET: must be at least 32 characters$/],
+    [
+      'WEB_DIST_DIR',
+      { WEB_DIST_DIR: '/nonexistent/console' },
+      /^api: configuration error: WEB_DIST_DIR: must be a folder with a built console/,
+    ],
   ])('stops with one line naming the variable for an invalid %s', async (_name, override, expected) => {
     const { code, stderr } = await runApi({ ...baseEnv(), ...override });
     expect(code).toBe(1);
