@@ -7,6 +7,10 @@ CREATE ROLE digame_owner WITH LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOBYPASSRL
 -- Runtime role of api and worker: owns nothing and cannot bypass row-level security.
 -- Its table privileges are granted by the migrate command.
 CREATE ROLE digame_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION PASSWORD 'digame_app';
+-- Runs audit pruning and tenant purging: no login; only the SECURITY DEFINER functions the
+-- migrations hand over to it (the owner must be a member to do so) run as it.
+CREATE ROLE digame_lifecycle WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION;
+GRANT digame_lifecycle TO digame_owner;
 
 CREATE DATABASE digame OWNER digame_owner;
 REVOKE ALL ON DATABASE digame FROM PUBLIC;

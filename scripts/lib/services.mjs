@@ -179,10 +179,15 @@ function livePostmaster(pgdata) {
 const provisionSql = (pg) => `
 SELECT 'CREATE ROLE digame_owner' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'digame_owner')\\gexec
 SELECT 'CREATE ROLE digame_app' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'digame_app')\\gexec
+SELECT 'CREATE ROLE digame_lifecycle' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'digame_lifecycle')\\gexec
 -- The owner runs migrations and creates the per-test-file databases.
 ALTER ROLE digame_owner WITH LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOBYPASSRLS PASSWORD '${pg.ownerPassword}';
 -- The runtime role: owns nothing and cannot bypass row-level security.
 ALTER ROLE digame_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION PASSWORD '${pg.appPassword}';
+-- Prunes audit entries past retention and purges offboarded tenants: no login, owns no table; only
+-- the SECURITY DEFINER functions the migrations give it run as it. The owner hands them over to it.
+ALTER ROLE digame_lifecycle WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION;
+GRANT digame_lifecycle TO digame_owner;
 SELECT 'CREATE DATABASE digame OWNER digame_owner' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'digame')\\gexec
 ALTER DATABASE digame OWNER TO digame_owner;
 REVOKE ALL ON DATABASE digame FROM PUBLIC;

@@ -40,6 +40,7 @@ export const workerEnvSchema = coreEnvSchema
     TRIALS_SCAN_EVERY_SECONDS: interval,
     HEALTH_SCORE_EVERY_SECONDS: interval,
     BILLING_CYCLE_EVERY_SECONDS: interval,
+    AUDIT_PRUNE_EVERY_SECONDS: interval,
   });
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;

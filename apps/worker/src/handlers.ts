@@ -1,3 +1,4 @@
+import { pruneAuditLog } from '@digame/core/audit';
 import { issueMonthlyInvoice, markOverdueInvoices } from '@digame/core/billing';
 import { type Database, sweepOutbox } from '@digame/core/db';
 import { tenantObjectPrefix } from '@digame/core/files';
@@ -91,6 +92,14 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
       invoice: (await issueMonthlyInvoice(ctx))?.id ?? null,
       overdue: await markOverdueInvoices(ctx),
     })),
+
+  'audit.prune_all': async (_payload, job, deps) => {
+    const tenantIds = await allTenantIds(deps.db);
+    await deps.jobs.enqueueMany('audit.prune', tenantJobs(job, tenantIds));
+    return { tenants: tenantIds.length };
+  },
+
+  'audit.prune': ({ tenantId }, _job, deps) => inJobTenant(deps, tenantId, (ctx) => pruneAuditLog(ctx)),
 
   'outbox.sweep': (_payload, _job, deps) =>
     sweepOutbox(deps.db, (entry, db) => runServiceEffect(deps.services, entry, db)),

@@ -1,42 +1,19 @@
 import { Readable } from 'node:stream';
-import type { Permission } from '@digame/core/auth';
 import { DomainError } from '@digame/core/errors';
 import { featureNotAvailable } from '@digame/core/features';
-import {
-  currentLogo,
-  type FileView,
-  fileForDownload,
-  type TenantFileEntity,
-  type TenantRunner,
-  uploadFile,
-} from '@digame/core/files';
+import { currentLogo, type FileView, fileForDownload, type TenantFileEntity, uploadFile } from '@digame/core/files';
 import { tenantContext } from '@digame/core/services';
-import { type TenantFacts, tenantIdByUuid } from '@digame/core/tenants';
-import { TRPCError } from '@trpc/server';
-import { type Context, Hono } from 'hono';
-import { ZodError, z } from 'zod';
-import type { Principal } from '../request/caller.js';
-import { authenticateOrRefuse } from '../request/outage.js';
+import { tenantIdByUuid } from '@digame/core/tenants';
+import { Hono } from 'hono';
+import { z } from 'zod';
 import type { ApiDeps } from '../trpc/context.js';
-import { toTRPCError } from '../trpc/trpc.js';
-import { errorResponse, type RestEnv, setRateLimitHeaders } from './rest-api.js';
+import type { RestEnv } from './rest-api.js';
+import { failure, missingPermission, tenantCallerOf } from './tenant-caller.js';
 
 /** One object per request: S3's single PUT takes at most 5 GiB. */
 export const MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
 
 const fileId = z.uuid();
-
-/** Any failure as the REST mirror answers it: the domain error's status and fields, never internals. */
-function failure(c: Context<RestEnv>, error: unknown) {
-  if (error instanceof DomainError) return errorResponse(c, toTRPCError(error));
-  if (error instanceof ZodError) return errorResponse(c, new TRPCError({ code: 'BAD_REQUEST', cause: error }));
-  return errorResponse(c, error);
-}
-
-const missingPermission = (permission: Permission) =>
-  new DomainError('FORBIDDEN', `Missing permission: ${permission}`, {
-    details: { reason: 'missing_permission', permission },
-  });
 
 function contentDisposition(name: string): string {
   // The ASCII fallback keeps only safe characters; filename* carries the real name (RFC 6266).
@@ -65,26 +42,8 @@ function fileHeaders(file: TenantFileEntity, disposition: 'attachment' | 'inline
  */
 export function createFileRoutes(deps: ApiDeps): Hono<RestEnv> {
   const api = new Hono<RestEnv>();
-  const authenticateDeps = { ...deps, redisPrefix: deps.config.REDIS_PREFIX };
+  const tenantCaller = tenantCallerOf(deps);
   const store = deps.services.files;
-
-  async function tenantCaller(
-    c: Context<RestEnv>,
-  ): Promise<{ principal: Principal; tenant: TenantFacts; runner: TenantRunner }> {
-    const caller = await authenticateOrRefuse(authenticateDeps, {
-      authorization: c.req.header('authorization') ?? null,
-      ipAddress: c.get('ipAddress'),
-      calls: 1,
-    });
-    setRateLimitHeaders(c, caller);
-    if (caller.refusal) throw caller.refusal;
-    const { principal, tenant } = caller;
-    if (!principal || !tenant) throw new DomainError('UNAUTHORIZED', 'Sign in or present an API key');
-    const actor = { userId: principal.userId, ipAddress: c.get('ipAddress'), userAgent: c.req.header('user-agent') };
-    const runner: TenantRunner = (service) =>
-      deps.db.inTenant(tenant.id, (em) => service(tenantContext(em, tenant.id, actor, deps.services)));
-    return { principal, tenant, runner };
-  }
 
   /**
    * POST /api/files?name=report.pdf[&purpose=logo] with the raw bytes as the body. Content-Length

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TenantAuditLog } from '@digame/core/audit';
+import { TenantAuditLog, withPersonal } from '@digame/core/audit';
 import { effectivePermissions } from '@digame/core/auth';
 import type { Database } from '@digame/core/db';
 import type { Role } from '@digame/core/members';
@@ -47,11 +47,12 @@ export async function clientAs(
   return api.client(token);
 }
 
-/** The tenant's audit entries of one action, oldest first. */
+/** The tenant's audit entries of one action, oldest first, with their personal values back in `details`. */
 export async function auditEntries(db: Database, tenantId: number, action: string) {
-  return db.inTenant(tenantId, (em) =>
+  const entries = await db.inTenant(tenantId, (em) =>
     em.find(TenantAuditLog, { tenant: tenantId, action }, { orderBy: { id: 'asc' } }),
   );
+  return entries.map((entry) => ({ ...entry, details: withPersonal(entry.details, entry.personal) }));
 }
 
 export async function tenantUuid(db: Database, tenantId: number): Promise<string> {

@@ -1,4 +1,4 @@
-import { TenantAuditLog } from '@digame/core/audit';
+import { TenantAuditLog, withPersonal } from '@digame/core/audit';
 import type { Database } from '@digame/core/db';
 import type { EmailPayload } from '@digame/core/jobs';
 import { TenantSetting } from '@digame/core/settings';
@@ -85,8 +85,12 @@ export async function tokenFromEmail(
   return token;
 }
 
+/** The tenant's audit entries of one action, oldest first, with their personal values back in `details`. */
 export async function auditActions(db: Database, tenantId: number, action: string) {
-  return db.inTenant(tenantId, (em) => em.find(TenantAuditLog, { action }, { orderBy: { createdAt: 'asc' } }));
+  const entries = await db.inTenant(tenantId, (em) =>
+    em.find(TenantAuditLog, { action }, { orderBy: { createdAt: 'asc' } }),
+  );
+  return entries.map((entry) => ({ ...entry, details: withPersonal(entry.details, entry.personal) }));
 }
 
 /** The JSON of a single (unbatched) tRPC response. */

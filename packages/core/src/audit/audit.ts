@@ -1,6 +1,7 @@
 import { uuidv7 } from '../db/ids.js';
 import type { TenantContext } from '../services/context.js';
 import { TenantAuditLog } from './audit-log.entity.js';
+import { splitPersonal } from './personal-data.js';
 
 export interface AuditEntry {
   /** Dotted action name, e.g. `member.role_changed`. */
@@ -13,11 +14,13 @@ export interface AuditEntry {
 
 /**
  * Records an audit entry in the same transaction as the change it describes, and tells live
- * dashboards after commit. An entry therefore exists exactly when its change does.
+ * dashboards after commit. An entry therefore exists exactly when its change does. The database
+ * chains it to the tenant's previous entry; personal values in `details` are kept outside the hash.
  */
 export function audit(ctx: TenantContext, entry: AuditEntry): void {
   // The id is assigned here, not at flush, so the live event can name the entry it announces.
   const id = uuidv7();
+  const { details, personal } = splitPersonal(entry.details ?? {});
   ctx.em.create(TenantAuditLog, {
     id,
     tenant: ctx.tenantId,
@@ -25,7 +28,8 @@ export function audit(ctx: TenantContext, entry: AuditEntry): void {
     action: entry.action,
     resourceType: entry.resourceType ?? null,
     resourceId: entry.resourceId ?? null,
-    details: entry.details ?? {},
+    details,
+    personal,
     ipAddress: ctx.actor.ipAddress ?? null,
     userAgent: ctx.actor.userAgent ?? null,
   });

@@ -120,6 +120,10 @@ export const JOBS = {
     payload: tenantJob.extend({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/) }),
     options: retried(5),
   },
+  /** Fans out one `audit.prune` per tenant. */
+  'audit.prune_all': { queue: 'lifecycle', payload: tick, options: retried(5) },
+  /** Removes a tenant's audit entries past its tier's retention (as the lifecycle role), recording the cut. */
+  'audit.prune': { queue: 'lifecycle', payload: tenantJob, options: retried(5) },
   /** Removes a deleted or abandoned file's bytes from the object store (deleting nothing succeeds). */
   'files.purge_object': {
     queue: 'lifecycle',
@@ -139,6 +143,7 @@ export const SCHEDULES = {
   'trials.scan': { everyMs: 60 * 60_000 },
   'health.score_all': { everyMs: 6 * 60 * 60_000 },
   'billing.cycle_all': { everyMs: 6 * 60 * 60_000 },
+  'audit.prune_all': { everyMs: 24 * 60 * 60_000 },
 } as const satisfies Partial<Record<string, { everyMs: number }>>;
 export type ScheduledJobName = keyof typeof SCHEDULES;
 

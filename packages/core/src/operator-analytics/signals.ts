@@ -255,7 +255,7 @@ export async function securitySignals(em: EntityManager, now: Date, limit: numbe
        select tenant_id, count(*) as lockouts from (
          select tenant_id from tenant_audit_logs
           where action = 'auth.sign_in_failed' and created_at >= ? and created_at <= ?
-          group by tenant_id, details->>'email', ip_address, date_trunc('hour', created_at)
+          group by tenant_id, coalesce(personal->>'email', details->>'email'), ip_address, date_trunc('hour', created_at)
          having count(*) >= ?) pairs group by tenant_id),
      unusual as (
        select s.tenant_id, count(distinct (s.user_id, s.ip_address)) as unusual
