@@ -17,7 +17,8 @@ describe('plan and billing', () => {
       .poll(() => apiAccess.getByRole('cell').allTextContents())
       .toEqual(['Off', 'Needs the Professional plan']);
     await checkScreen(page, 'billing', async (p) => {
-      await p.getByRole('table', { name: 'Price, limits and features of each plan' }).waitFor();
+      // A table from 640 px up, a card per plan on phones.
+      await p.getByText('Custom pricing').filter({ visible: true }).waitFor();
       await p.getByRole('table', { name: 'Features of your organization' }).waitFor();
     });
 

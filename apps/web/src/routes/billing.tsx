@@ -80,88 +80,133 @@ function BillingPage() {
           {(catalog) => {
             const currentTier = tenant.data?.subscriptionTier;
             const featureKeys = Object.keys(catalog.featureLabels) as Array<keyof typeof catalog.featureLabels>;
+            const action = (tier: TierInfo) =>
+              !can('billing.manage') || !tenant.data ? null : tier.monthlyPriceCents === null ? (
+                <span className="text-xs text-muted-foreground">Arranged with our team</span>
+              ) : tier.name === currentTier && !tenant.data.isTrial ? (
+                <span className="text-xs text-muted-foreground">Current plan</span>
+              ) : (
+                <Button size="sm" onClick={() => setChangingTo(tier)}>
+                  {tier.name === currentTier ? `Keep ${tier.label}` : `Switch to ${tier.label}`}
+                </Button>
+              );
             return (
-              <div className="-mx-1 overflow-x-auto px-1">
-                <table className="w-full min-w-[32rem] border-collapse text-sm">
-                  <caption className="sr-only">Price, limits and features of each plan</caption>
-                  <thead>
-                    <tr className="border-b border-border">
-                      <th scope="col" className="px-2 py-2 text-left font-medium text-muted-foreground">
-                        Plan
-                      </th>
-                      {catalog.tiers.map((tier) => (
-                        <th key={tier.name} scope="col" className="px-2 py-2 text-left">
-                          {tier.label}
-                          {tier.name === currentTier && (
-                            <span className="ml-1 text-xs text-muted-foreground">(yours)</span>
-                          )}
-                        </th>
-                      ))}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {(
-                      [
-                        [
-                          'Price',
-                          (tier: TierInfo) =>
-                            tier.monthlyPriceCents === null
-                              ? 'Custom pricing'
-                              : `${format.money(tier.monthlyPriceCents)}/month`,
-                        ],
-                        ['Users', (tier: TierInfo) => formatLimit(tier.limits.maxUsers, format)],
-                        ['Storage', (tier: TierInfo) => `${format.count(tier.limits.storageLimitGb)} GB`],
-                        ['API calls/hour', (tier: TierInfo) => format.count(tier.limits.apiCallsPerHour)],
-                      ] as const
-                    ).map(([label, value]) => (
-                      <tr key={label} className="border-b border-border">
-                        <th scope="row" className="px-2 py-2 text-left font-normal text-muted-foreground">
-                          {label}
-                        </th>
-                        {catalog.tiers.map((tier) => (
-                          <td key={tier.name} className="px-2 py-2">
-                            {value(tier)}
-                          </td>
-                        ))}
-                      </tr>
-                    ))}
-                    {featureKeys.map((feature) => (
-                      <tr key={feature} className="border-b border-border">
-                        <th scope="row" className="px-2 py-2 text-left font-normal text-muted-foreground">
-                          {catalog.featureLabels[feature]}
-                        </th>
-                        {catalog.tiers.map((tier) => (
-                          <td key={tier.name} className="px-2 py-2">
+              <>
+                {/* Phones: one card per plan, since three plan columns do not fit 390 px. */}
+                <ul aria-label="Plans" className="space-y-3 sm:hidden">
+                  {catalog.tiers.map((tier) => (
+                    <li key={tier.name} className="rounded-md border border-border p-3">
+                      <p className="font-semibold">
+                        {tier.label}
+                        {tier.name === currentTier && (
+                          <span className="ml-1 text-xs font-normal text-muted-foreground">(yours)</span>
+                        )}
+                      </p>
+                      <p className="text-sm">
+                        {tier.monthlyPriceCents === null
+                          ? 'Custom pricing'
+                          : `${format.money(tier.monthlyPriceCents)}/month`}
+                      </p>
+                      <p className="mt-1 text-xs text-muted-foreground">
+                        {formatLimit(tier.limits.maxUsers, format)} users · {format.count(tier.limits.storageLimitGb)}{' '}
+                        GB · {format.count(tier.limits.apiCallsPerHour)} API calls/hour
+                      </p>
+                      <ul aria-label={`Features of ${tier.label}`} className="mt-2 space-y-1 text-sm">
+                        {featureKeys.map((feature) => (
+                          <li key={feature} className="flex items-center gap-2">
                             {tier.features[feature] ? (
-                              <Check role="img" aria-label="Included" className="h-4 w-4 text-success" />
+                              <Check role="img" aria-label="Included" className="h-4 w-4 shrink-0 text-success" />
                             ) : (
-                              <Minus role="img" aria-label="Not included" className="h-4 w-4 text-muted-foreground" />
+                              <Minus
+                                role="img"
+                                aria-label="Not included"
+                                className="h-4 w-4 shrink-0 text-muted-foreground"
+                              />
                             )}
-                          </td>
+                            <span className={tier.features[feature] ? '' : 'text-muted-foreground'}>
+                              {catalog.featureLabels[feature]}
+                            </span>
+                          </li>
                         ))}
-                      </tr>
-                    ))}
-                    {can('billing.manage') && tenant.data && (
-                      <tr>
-                        <td />
+                      </ul>
+                      <div className="mt-3">{action(tier)}</div>
+                    </li>
+                  ))}
+                </ul>
+                <div className="-mx-1 hidden overflow-x-auto px-1 sm:block">
+                  <table className="w-full min-w-[32rem] border-collapse text-sm">
+                    <caption className="sr-only">Price, limits and features of each plan</caption>
+                    <thead>
+                      <tr className="border-b border-border">
+                        <th scope="col" className="px-2 py-2 text-left font-medium text-muted-foreground">
+                          Plan
+                        </th>
                         {catalog.tiers.map((tier) => (
-                          <td key={tier.name} className="px-2 py-3">
-                            {tier.monthlyPriceCents === null ? (
-                              <span className="text-xs text-muted-foreground">Arranged with our team</span>
-                            ) : tier.name === currentTier && !tenant.data?.isTrial ? (
-                              <span className="text-xs text-muted-foreground">Current plan</span>
-                            ) : (
-                              <Button size="sm" onClick={() => setChangingTo(tier)}>
-                                {tier.name === currentTier ? `Keep ${tier.label}` : `Switch to ${tier.label}`}
-                              </Button>
+                          <th key={tier.name} scope="col" className="px-2 py-2 text-left">
+                            {tier.label}
+                            {tier.name === currentTier && (
+                              <span className="ml-1 text-xs text-muted-foreground">(yours)</span>
                             )}
-                          </td>
+                          </th>
                         ))}
                       </tr>
-                    )}
-                  </tbody>
-                </table>
-              </div>
+                    </thead>
+                    <tbody>
+                      {(
+                        [
+                          [
+                            'Price',
+                            (tier: TierInfo) =>
+                              tier.monthlyPriceCents === null
+                                ? 'Custom pricing'
+                                : `${format.money(tier.monthlyPriceCents)}/month`,
+                          ],
+                          ['Users', (tier: TierInfo) => formatLimit(tier.limits.maxUsers, format)],
+                          ['Storage', (tier: TierInfo) => `${format.count(tier.limits.storageLimitGb)} GB`],
+                          ['API calls/hour', (tier: TierInfo) => format.count(tier.limits.apiCallsPerHour)],
+                        ] as const
+                      ).map(([label, value]) => (
+                        <tr key={label} className="border-b border-border">
+                          <th scope="row" className="px-2 py-2 text-left font-normal text-muted-foreground">
+                            {label}
+                          </th>
+                          {catalog.tiers.map((tier) => (
+                            <td key={tier.name} className="px-2 py-2">
+                              {value(tier)}
+                            </td>
+                          ))}
+                        </tr>
+                      ))}
+                      {featureKeys.map((feature) => (
+                        <tr key={feature} className="border-b border-border">
+                          <th scope="row" className="px-2 py-2 text-left font-normal text-muted-foreground">
+                            {catalog.featureLabels[feature]}
+                          </th>
+                          {catalog.tiers.map((tier) => (
+                            <td key={tier.name} className="px-2 py-2">
+                              {tier.features[feature] ? (
+                                <Check role="img" aria-label="Included" className="h-4 w-4 text-success" />
+                              ) : (
+                                <Minus role="img" aria-label="Not included" className="h-4 w-4 text-muted-foreground" />
+                              )}
+                            </td>
+                          ))}
+                        </tr>
+                      ))}
+                      {can('billing.manage') && tenant.data && (
+                        <tr>
+                          <td />
+                          {catalog.tiers.map((tier) => (
+                            <td key={tier.name} className="px-2 py-3">
+                              {action(tier)}
+                            </td>
+                          ))}
+                        </tr>
+                      )}
+                    </tbody>
+                  </table>
+                </div>
+              </>
             );
           }}
         </QueryView>
