@@ -15,6 +15,23 @@ const RENEW_RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 16_000];
 const FINAL_REFUSALS = new Set(['UNAUTHORIZED', 'FORBIDDEN', 'BAD_REQUEST', 'NOT_FOUND']);
 
 let state: SessionState = { kind: 'restoring' };
+/** Counts sessions adopted, so a renewal can tell that another path issued a new one meanwhile. */
+let adoptions = 0;
+/** Calls under way that end this session and return its successor (two-factor on or off). */
+const reissuing = new Set<Promise<unknown>>();
+
+/**
+ * Wraps a call that ends every session of the account and returns a new one for this tab: while
+ * it runs, a renewal refused for the ending session waits for it instead of signing out.
+ */
+export function whileReissuing<T>(call: Promise<T>): Promise<T> {
+  reissuing.add(call);
+  void call.then(
+    () => reissuing.delete(call),
+    () => reissuing.delete(call),
+  );
+  return call;
+}
 let renewTimer: ReturnType<typeof setTimeout> | undefined;
 let renewing: Promise<boolean> | undefined;
 let restoring: Promise<void> | undefined;
@@ -52,6 +69,7 @@ function tokenLifetimeMs(token: string): number | null {
 /** Keeps a session the api issued (sign-in, MFA, refresh, switch) and schedules its renewal. */
 export function adoptSession(session: IssuedSession): void {
   const previous = state.kind === 'signed_in' ? state.session : null;
+  adoptions++;
   setAccessToken(session.accessToken);
   clearTimeout(renewTimer);
   const lifetime = tokenLifetimeMs(session.accessToken) ?? 5 * 60_000;
@@ -80,10 +98,19 @@ function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
 async function renewWithRetries(): Promise<boolean> {
   const wasSignedIn = state.kind === 'signed_in';
   for (let attempt = 0; ; attempt++) {
+    const adoptedBefore = adoptions;
     try {
       adoptSession(await oneAtATime(() => trpcClient.auth.refresh.mutate()));
       return true;
     } catch (error) {
+      // Turning two-factor on or off ends every session and hands this tab a new one: a renewal
+      // that raced it with the old cookie was refused, but the tab is signed in all the same.
+      if (reissuing.size > 0) {
+        await Promise.allSettled([...reissuing]);
+        // Its caller adopts the new session in a later microtask; let those run first.
+        await sleep(0);
+      }
+      if (adoptions !== adoptedBefore) return true;
       const code = errorCode(error);
       const delay = RENEW_RETRY_DELAYS_MS[attempt];
       if ((code !== null && FINAL_REFUSALS.has(code)) || delay === undefined) {

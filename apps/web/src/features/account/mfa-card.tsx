@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useFormat } from '../../lib/format.js';
 import { onSubmit, useForm } from '../../lib/forms.js';
-import { adoptSession } from '../../lib/session.js';
+import { adoptSession, whileReissuing } from '../../lib/session.js';
 import { type RouterOutputs, trpc, trpcClient } from '../../lib/trpc.js';
 import { Badge } from '../../ui/badge.js';
 import { Button } from '../../ui/button.js';
@@ -45,7 +45,7 @@ export function MfaCard() {
     const code = form.values.code.trim();
     if (mode === 'enrolling') {
       const done = await form.submit(null, null, () =>
-        trpcClient.mfa.confirmEnrolment.mutate({ code, refreshTokenDelivery: 'cookie' }),
+        whileReissuing(trpcClient.mfa.confirmEnrolment.mutate({ code, refreshTokenDelivery: 'cookie' })),
       );
       if (!done) return;
       // Turning MFA on ends every session of the account; this one continues with a fresh session.
@@ -59,7 +59,9 @@ export function MfaCard() {
       toast.success('New recovery codes made; the old ones no longer work');
     } else if (mode === 'disabling') {
       const done = await form.submit(null, null, () =>
-        trpcClient.mfa.disable.mutate({ code, password: form.values.password, refreshTokenDelivery: 'cookie' }),
+        whileReissuing(
+          trpcClient.mfa.disable.mutate({ code, password: form.values.password, refreshTokenDelivery: 'cookie' }),
+        ),
       );
       if (!done) return;
       adoptSession(done.session);
