@@ -73,7 +73,11 @@ describe('settings', () => {
   });
 
   it('brands the console with the colour and logo, previewed before saving', async () => {
-    const { users, tenantUuid } = await createTenantWithMembers(stack.api.database.db, 'Brand Web', 'professional');
+    const { users, tenantUuid, tenantId } = await createTenantWithMembers(
+      stack.api.database.db,
+      'Brand Web',
+      'professional',
+    );
     await setPassword(stack.api, users.admin);
     const page = await stack.open('/settings/branding');
     await signIn(page, 'admin@brand-web.test');
@@ -113,6 +117,15 @@ describe('settings', () => {
         member.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--primary').trim()),
       )
       .toBe('#0f766e');
+
+    // On a plan without custom branding the stored colour stays, but the console is its own again.
+    const admin = stack.api.client(await stack.api.sessionToken({ tenantId, userId: users.admin, role: 'admin' }));
+    await admin.billing.changeTier.mutate({ tier: 'basic' });
+    await expect
+      .poll(() =>
+        member.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--primary').trim()),
+      )
+      .toBe('#1d4ed8');
   });
 
   it('keeps secrets masked until revealed, and records each reveal', async () => {

@@ -57,7 +57,9 @@ export function applyBrandColor(element: HTMLElement, color: string | null): voi
 
 export function useTenantBranding(): Branding {
   const tenant = useQuery(trpc.tenants.get.queryOptions());
-  const branding = brandingFrom(tenant.data?.branding, window.location.origin);
+  // Branding kept from a plan that had it stays stored, but only shows while the plan has it.
+  const branded = tenant.data?.features.custom_branding === true;
+  const branding = brandingFrom(branded ? tenant.data?.branding : undefined, window.location.origin);
   useEffect(() => {
     applyBrandColor(document.documentElement, branding.primaryColor);
     return () => applyBrandColor(document.documentElement, null);
