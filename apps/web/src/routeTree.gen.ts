@@ -14,16 +14,23 @@ import { Route as AccountRouteImport } from './routes/account.js'
 import { Route as AuditRouteImport } from './routes/audit.js'
 import { Route as BillingRouteImport } from './routes/billing.js'
 import { Route as DevelopersRouteImport } from './routes/developers.js'
+import { Route as OperatorRouteRouteImport } from './routes/operator/route.js'
 import { Route as SetPasswordRouteImport } from './routes/set-password.js'
 import { Route as SignInRouteImport } from './routes/sign-in.js'
 import { Route as SignUpRouteImport } from './routes/sign-up.js'
 import { Route as TeamRouteImport } from './routes/team.js'
 import { Route as InvitationsAcceptRouteImport } from './routes/invitations/accept.js'
+import { Route as OperatorQueuesRouteImport } from './routes/operator/queues.js'
+import { Route as OperatorRevenueRouteImport } from './routes/operator/revenue.js'
+import { Route as OperatorRisksRouteImport } from './routes/operator/risks.js'
+import { Route as OperatorSupportRouteImport } from './routes/operator/support.js'
 import { Route as SettingsIndexRouteImport } from './routes/settings/index.js'
 import { Route as SettingsBrandingRouteImport } from './routes/settings/branding.js'
 import { Route as SettingsGeneralRouteImport } from './routes/settings/general.js'
 import { Route as SettingsSecretsRouteImport } from './routes/settings/secrets.js'
 import { Route as SettingsSecurityRouteImport } from './routes/settings/security.js'
+import { Route as OperatorTenantsIndexRouteImport } from './routes/operator/tenants/index.js'
+import { Route as OperatorTenantsTenantIdRouteImport } from './routes/operator/tenants/$tenantId.js'
 
 const IndexRoute = IndexRouteImport.update({
   id: '/',
@@ -48,6 +55,11 @@ const BillingRoute = BillingRouteImport.update({
 const DevelopersRoute = DevelopersRouteImport.update({
   id: '/developers',
   path: '/developers',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const OperatorRouteRoute = OperatorRouteRouteImport.update({
+  id: '/operator',
+  path: '/operator',
   getParentRoute: () => rootRouteImport,
 } as any)
 const SetPasswordRoute = SetPasswordRouteImport.update({
@@ -75,6 +87,26 @@ const InvitationsAcceptRoute = InvitationsAcceptRouteImport.update({
   path: '/invitations/accept',
   getParentRoute: () => rootRouteImport,
 } as any)
+const OperatorQueuesRoute = OperatorQueuesRouteImport.update({
+  id: '/queues',
+  path: '/queues',
+  getParentRoute: () => OperatorRouteRoute,
+} as any)
+const OperatorRevenueRoute = OperatorRevenueRouteImport.update({
+  id: '/revenue',
+  path: '/revenue',
+  getParentRoute: () => OperatorRouteRoute,
+} as any)
+const OperatorRisksRoute = OperatorRisksRouteImport.update({
+  id: '/risks',
+  path: '/risks',
+  getParentRoute: () => OperatorRouteRoute,
+} as any)
+const OperatorSupportRoute = OperatorSupportRouteImport.update({
+  id: '/support',
+  path: '/support',
+  getParentRoute: () => OperatorRouteRoute,
+} as any)
 const SettingsIndexRoute = SettingsIndexRouteImport.update({
   id: '/settings/',
   path: '/settings/',
@@ -100,9 +132,20 @@ const SettingsSecurityRoute = SettingsSecurityRouteImport.update({
   path: '/settings/security',
   getParentRoute: () => rootRouteImport,
 } as any)
+const OperatorTenantsIndexRoute = OperatorTenantsIndexRouteImport.update({
+  id: '/tenants/',
+  path: '/tenants/',
+  getParentRoute: () => OperatorRouteRoute,
+} as any)
+const OperatorTenantsTenantIdRoute = OperatorTenantsTenantIdRouteImport.update({
+  id: '/tenants/$tenantId',
+  path: '/tenants/$tenantId',
+  getParentRoute: () => OperatorRouteRoute,
+} as any)
 
 export interface FileRoutesByFullPath {
   '/': typeof IndexRoute
+  '/operator': typeof OperatorRouteRouteWithChildren
   '/account': typeof AccountRoute
   '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
@@ -112,14 +155,21 @@ export interface FileRoutesByFullPath {
   '/sign-up': typeof SignUpRoute
   '/team': typeof TeamRoute
   '/invitations/accept': typeof InvitationsAcceptRoute
+  '/operator/queues': typeof OperatorQueuesRoute
+  '/operator/revenue': typeof OperatorRevenueRoute
+  '/operator/risks': typeof OperatorRisksRoute
+  '/operator/support': typeof OperatorSupportRoute
   '/settings/branding': typeof SettingsBrandingRoute
   '/settings/general': typeof SettingsGeneralRoute
   '/settings/secrets': typeof SettingsSecretsRoute
   '/settings/security': typeof SettingsSecurityRoute
   '/settings/': typeof SettingsIndexRoute
+  '/operator/tenants/$tenantId': typeof OperatorTenantsTenantIdRoute
+  '/operator/tenants/': typeof OperatorTenantsIndexRoute
 }
 export interface FileRoutesByTo {
   '/': typeof IndexRoute
+  '/operator': typeof OperatorRouteRouteWithChildren
   '/account': typeof AccountRoute
   '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
@@ -129,15 +179,22 @@ export interface FileRoutesByTo {
   '/sign-up': typeof SignUpRoute
   '/team': typeof TeamRoute
   '/invitations/accept': typeof InvitationsAcceptRoute
+  '/operator/queues': typeof OperatorQueuesRoute
+  '/operator/revenue': typeof OperatorRevenueRoute
+  '/operator/risks': typeof OperatorRisksRoute
+  '/operator/support': typeof OperatorSupportRoute
   '/settings/branding': typeof SettingsBrandingRoute
   '/settings/general': typeof SettingsGeneralRoute
   '/settings/secrets': typeof SettingsSecretsRoute
   '/settings/security': typeof SettingsSecurityRoute
   '/settings': typeof SettingsIndexRoute
+  '/operator/tenants/$tenantId': typeof OperatorTenantsTenantIdRoute
+  '/operator/tenants': typeof OperatorTenantsIndexRoute
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
   '/': typeof IndexRoute
+  '/operator': typeof OperatorRouteRouteWithChildren
   '/account': typeof AccountRoute
   '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
@@ -147,16 +204,23 @@ export interface FileRoutesById {
   '/sign-up': typeof SignUpRoute
   '/team': typeof TeamRoute
   '/invitations/accept': typeof InvitationsAcceptRoute
+  '/operator/queues': typeof OperatorQueuesRoute
+  '/operator/revenue': typeof OperatorRevenueRoute
+  '/operator/risks': typeof OperatorRisksRoute
+  '/operator/support': typeof OperatorSupportRoute
   '/settings/branding': typeof SettingsBrandingRoute
   '/settings/general': typeof SettingsGeneralRoute
   '/settings/secrets': typeof SettingsSecretsRoute
   '/settings/security': typeof SettingsSecurityRoute
   '/settings/': typeof SettingsIndexRoute
+  '/operator/tenants/$tenantId': typeof OperatorTenantsTenantIdRoute
+  '/operator/tenants/': typeof OperatorTenantsIndexRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
   fullPaths:
     | '/'
+    | '/operator'
     | '/account'
     | '/audit'
     | '/billing'
@@ -166,14 +230,21 @@ export interface FileRouteTypes {
     | '/sign-up'
     | '/team'
     | '/invitations/accept'
+    | '/operator/queues'
+    | '/operator/revenue'
+    | '/operator/risks'
+    | '/operator/support'
     | '/settings/branding'
     | '/settings/general'
     | '/settings/secrets'
     | '/settings/security'
     | '/settings/'
+    | '/operator/tenants/$tenantId'
+    | '/operator/tenants/'
   fileRoutesByTo: FileRoutesByTo
   to:
     | '/'
+    | '/operator'
     | '/account'
     | '/audit'
     | '/billing'
@@ -183,14 +254,21 @@ export interface FileRouteTypes {
     | '/sign-up'
     | '/team'
     | '/invitations/accept'
+    | '/operator/queues'
+    | '/operator/revenue'
+    | '/operator/risks'
+    | '/operator/support'
     | '/settings/branding'
     | '/settings/general'
     | '/settings/secrets'
     | '/settings/security'
     | '/settings'
+    | '/operator/tenants/$tenantId'
+    | '/operator/tenants'
   id:
     | '__root__'
     | '/'
+    | '/operator'
     | '/account'
     | '/audit'
     | '/billing'
@@ -200,15 +278,22 @@ export interface FileRouteTypes {
     | '/sign-up'
     | '/team'
     | '/invitations/accept'
+    | '/operator/queues'
+    | '/operator/revenue'
+    | '/operator/risks'
+    | '/operator/support'
     | '/settings/branding'
     | '/settings/general'
     | '/settings/secrets'
     | '/settings/security'
     | '/settings/'
+    | '/operator/tenants/$tenantId'
+    | '/operator/tenants/'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
   IndexRoute: typeof IndexRoute
+  OperatorRouteRoute: typeof OperatorRouteRouteWithChildren
   AccountRoute: typeof AccountRoute
   AuditRoute: typeof AuditRoute
   BillingRoute: typeof BillingRoute
@@ -262,6 +347,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof DevelopersRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/operator': {
+      id: '/operator'
+      path: '/operator'
+      fullPath: '/operator'
+      preLoaderRoute: typeof OperatorRouteRouteImport
+      parentRoute: typeof rootRouteImport
+    }
     '/set-password': {
       id: '/set-password'
       path: '/set-password'
@@ -296,6 +388,34 @@ declare module '@tanstack/react-router' {
       fullPath: '/invitations/accept'
       preLoaderRoute: typeof InvitationsAcceptRouteImport
       parentRoute: typeof rootRouteImport
+    }
+    '/operator/queues': {
+      id: '/operator/queues'
+      path: '/queues'
+      fullPath: '/operator/queues'
+      preLoaderRoute: typeof OperatorQueuesRouteImport
+      parentRoute: typeof OperatorRouteRoute
+    }
+    '/operator/revenue': {
+      id: '/operator/revenue'
+      path: '/revenue'
+      fullPath: '/operator/revenue'
+      preLoaderRoute: typeof OperatorRevenueRouteImport
+      parentRoute: typeof OperatorRouteRoute
+    }
+    '/operator/risks': {
+      id: '/operator/risks'
+      path: '/risks'
+      fullPath: '/operator/risks'
+      preLoaderRoute: typeof OperatorRisksRouteImport
+      parentRoute: typeof OperatorRouteRoute
+    }
+    '/operator/support': {
+      id: '/operator/support'
+      path: '/support'
+      fullPath: '/operator/support'
+      preLoaderRoute: typeof OperatorSupportRouteImport
+      parentRoute: typeof OperatorRouteRoute
     }
     '/settings/': {
       id: '/settings/'
@@ -332,11 +452,48 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof SettingsSecurityRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/operator/tenants/': {
+      id: '/operator/tenants/'
+      path: '/tenants'
+      fullPath: '/operator/tenants/'
+      preLoaderRoute: typeof OperatorTenantsIndexRouteImport
+      parentRoute: typeof OperatorRouteRoute
+    }
+    '/operator/tenants/$tenantId': {
+      id: '/operator/tenants/$tenantId'
+      path: '/tenants/$tenantId'
+      fullPath: '/operator/tenants/$tenantId'
+      preLoaderRoute: typeof OperatorTenantsTenantIdRouteImport
+      parentRoute: typeof OperatorRouteRoute
+    }
   }
 }
 
+interface OperatorRouteRouteChildren {
+  OperatorQueuesRoute: typeof OperatorQueuesRoute
+  OperatorRevenueRoute: typeof OperatorRevenueRoute
+  OperatorRisksRoute: typeof OperatorRisksRoute
+  OperatorSupportRoute: typeof OperatorSupportRoute
+  OperatorTenantsTenantIdRoute: typeof OperatorTenantsTenantIdRoute
+  OperatorTenantsIndexRoute: typeof OperatorTenantsIndexRoute
+}
+
+const OperatorRouteRouteChildren: OperatorRouteRouteChildren = {
+  OperatorQueuesRoute: OperatorQueuesRoute,
+  OperatorRevenueRoute: OperatorRevenueRoute,
+  OperatorRisksRoute: OperatorRisksRoute,
+  OperatorSupportRoute: OperatorSupportRoute,
+  OperatorTenantsTenantIdRoute: OperatorTenantsTenantIdRoute,
+  OperatorTenantsIndexRoute: OperatorTenantsIndexRoute,
+}
+
+const OperatorRouteRouteWithChildren = OperatorRouteRoute._addFileChildren(
+  OperatorRouteRouteChildren,
+)
+
 const rootRouteChildren: RootRouteChildren = {
   IndexRoute: IndexRoute,
+  OperatorRouteRoute: OperatorRouteRouteWithChildren,
   AccountRoute: AccountRoute,
   AuditRoute: AuditRoute,
   BillingRoute: BillingRoute,

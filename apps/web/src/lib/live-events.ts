@@ -1,6 +1,6 @@
 import type { Unsubscribable } from '@trpc/server/observable';
 import { useSyncExternalStore } from 'react';
-import { currentSession, onUnauthorized, subscribeSession } from './session.js';
+import { currentSession, onRefused, onUnauthorized, subscribeSession } from './session.js';
 import { errorCode, queryClient, type RouterOutputs, trpc, trpcClient, type Usage } from './trpc.js';
 
 /** An event as the api sends it (the tenant named by its public id). */
@@ -104,6 +104,7 @@ function open(): void {
         setStatus('reconnecting');
         // A stream the api closed for a dead session: renew (or sign out), then start over.
         if (errorCode(error) === 'UNAUTHORIZED') onUnauthorized();
+        else onRefused(error);
       },
       // The api ends the stream itself when the credential behind it ends (session revoked from
       // another browser, signed out everywhere, organization suspended): renewing tells which —

@@ -1,10 +1,13 @@
 import { useSyncExternalStore } from 'react';
 import { setAccessToken } from './access-token.js';
+import { apiProblem } from './api-problem.js';
 import { errorCode, type IssuedSession, queryClient, trpcClient } from './trpc.js';
 
 export type SessionState =
   | { kind: 'restoring' }
   | { kind: 'signed_out'; reason: 'none' | 'signed_out' | 'expired' }
+  /** A platform operator suspended the organization; `message` is the api's, with their reason. */
+  | { kind: 'signed_out'; reason: 'suspended'; message: string }
   | { kind: 'signed_in'; session: IssuedSession };
 
 /** Renew this long before the access token expires, so no request goes out with a dead one. */
@@ -81,11 +84,28 @@ export function adoptSession(session: IssuedSession): void {
   publish({ kind: 'signed_in', session });
 }
 
-function forgetSession(reason: 'none' | 'signed_out' | 'expired'): void {
+function forgetSession(reason: 'none' | 'signed_out' | 'expired', suspension?: string): void {
   setAccessToken(null);
   clearTimeout(renewTimer);
   queryClient.clear();
-  publish({ kind: 'signed_out', reason });
+  publish(
+    suspension ? { kind: 'signed_out', reason: 'suspended', message: suspension } : { kind: 'signed_out', reason },
+  );
+}
+
+/** The api's words when a call was refused because the organization is suspended, else null. */
+function suspensionOf(error: unknown): string | null {
+  const problem = apiProblem(error);
+  return problem.code === 'FORBIDDEN' && problem.details.reason === 'tenant_suspended' ? problem.message : null;
+}
+
+/**
+ * A call refused because the organization was suspended ends the session here: nothing in the
+ * console works until an operator reactivates it, and the sign-in page says why.
+ */
+export function onRefused(error: unknown): void {
+  const suspension = suspensionOf(error);
+  if (suspension && state.kind === 'signed_in') forgetSession('expired', suspension);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -114,7 +134,7 @@ async function renewWithRetries(): Promise<boolean> {
       const code = errorCode(error);
       const delay = RENEW_RETRY_DELAYS_MS[attempt];
       if ((code !== null && FINAL_REFUSALS.has(code)) || delay === undefined) {
-        forgetSession(wasSignedIn ? 'expired' : 'none');
+        forgetSession(wasSignedIn ? 'expired' : 'none', suspensionOf(error) ?? undefined);
         return false;
       }
       await sleep(delay);
@@ -174,16 +194,16 @@ export function useSignedInSession(): IssuedSession {
   return session.session;
 }
 
-/** Sends every UNAUTHORIZED a query or mutation meets to `onUnauthorized`. */
+/** Sends every UNAUTHORIZED a query or mutation meets to `onUnauthorized`, a suspension to `onRefused`. */
 export function watchForExpiredSessions(): void {
+  const watch = (error: unknown) => {
+    if (errorCode(error) === 'UNAUTHORIZED') onUnauthorized();
+    else onRefused(error);
+  };
   queryClient.getQueryCache().subscribe((event) => {
-    if (event.type === 'updated' && event.action.type === 'error' && errorCode(event.action.error) === 'UNAUTHORIZED') {
-      onUnauthorized();
-    }
+    if (event.type === 'updated' && event.action.type === 'error') watch(event.action.error);
   });
   queryClient.getMutationCache().subscribe((event) => {
-    if (event.type === 'updated' && event.action.type === 'error' && errorCode(event.action.error) === 'UNAUTHORIZED') {
-      onUnauthorized();
-    }
+    if (event.type === 'updated' && event.action.type === 'error') watch(event.action.error);
   });
 }

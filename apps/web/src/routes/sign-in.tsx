@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { MfaStep } from '../features/access/mfa-step.js';
 import { onSubmit, useForm } from '../lib/forms.js';
 import { optionalFlag, optionalString } from '../lib/search.js';
-import { adoptSession } from '../lib/session.js';
+import { adoptSession, useSession } from '../lib/session.js';
 import { type IssuedSession, type MfaChallenge, trpcClient } from '../lib/trpc.js';
 import { Button } from '../ui/button.js';
 import { Field, FormMessage } from '../ui/field.js';
@@ -29,6 +29,7 @@ function SignInPage() {
   const navigate = useNavigate();
   const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
   const [forgotPassword, setForgotPassword] = useState(false);
+  const session = useSession();
 
   const finish = (session: IssuedSession) => {
     adoptSession(session);
@@ -37,6 +38,11 @@ function SignInPage() {
 
   return (
     <Page title={forgotPassword ? 'Reset your password' : 'Sign in'}>
+      {session.kind === 'signed_out' && session.reason === 'suspended' && !challenge && !forgotPassword && (
+        <p role="alert" className="rounded-md bg-danger-soft px-3 py-2 text-sm text-danger">
+          You were signed out. {session.message}
+        </p>
+      )}
       {search.expired && !challenge && !forgotPassword && (
         <p role="status" className="rounded-md bg-warning-soft px-3 py-2 text-sm text-warning">
           Your session ended. Sign in again to continue.

@@ -21,3 +21,10 @@ export {
   type SecuritySignals,
   securitySignals,
 } from './signals.js';
+export {
+  HEALTH_HISTORY_DAYS,
+  type HealthPoint,
+  type OperatorAccess,
+  type TenantActivity,
+  tenantActivity,
+} from './tenant-activity.js';

@@ -1,3 +1,4 @@
+import { DomainError } from '@digame/core/errors';
 import { QUEUES } from '@digame/core/jobs';
 import { z } from 'zod';
 import { operatorProcedure, router } from '../trpc.js';
@@ -64,4 +65,17 @@ export const operationsRouter = router({
         }),
       ),
     })),
+
+  /** Platform operators: run a failed job again from its first step (it keeps its id and payload). */
+  retry: operatorProcedure
+    .input(z.strictObject({ queue: z.enum(QUEUES), jobId: z.string().min(1).max(200) }))
+    .output(z.object({ retried: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      const job = await ctx.jobs.queue(input.queue).getJob(input.jobId);
+      if (!job || !(await job.isFailed())) {
+        throw new DomainError('NOT_FOUND', 'No failed job with this id in that queue');
+      }
+      await job.retry('failed');
+      return { retried: true as const };
+    }),
 });

@@ -26,6 +26,8 @@ describe('operator analytics over the API', () => {
       () => admin.operatorAnalytics.billingAnomalies.query(),
       () => admin.operatorAnalytics.securitySignals.query(),
       () => admin.operatorAnalytics.supportInbox.query(),
+      () => admin.operatorAnalytics.tenantActivity.query({ tenantId: paying.tenantUuid }),
+      () => admin.operations.retry.mutate({ queue: 'lifecycle', jobId: 'any' }),
     ];
     for (const call of calls) await expectRefused(call(), 'FORBIDDEN', 'Only platform operators may do this');
   });
@@ -63,5 +65,53 @@ describe('operator analytics over the API', () => {
       'BAD_REQUEST',
     );
     expect(Object.keys(bad.data.fields ?? {}).sort()).toEqual(['limit', 'sort']);
+  });
+
+  it("give a tenant's health history and every operator access to it, this look included, and nothing of another tenant", async () => {
+    const day = (offset: number) => new Date(Date.now() - offset * 86_400_000).toISOString().slice(0, 10);
+    const score = (tenantId: number, scoredOn: string, value: number, risk: string) =>
+      api.database.db.inTenant(tenantId, (em) =>
+        em.execute(
+          `insert into tenant_health_scores (tenant_id, scored_on, score, churn_risk, components, computed_at)
+           values (?, ?, ?, ?, '{}', now())`,
+          [tenantId, scoredOn, value, risk],
+        ),
+      );
+    await score(paying.tenantId, day(2), 81.5, 'low');
+    await score(paying.tenantId, day(1), 48, 'medium');
+    await score(paying.tenantId, day(120), 90, 'low');
+    await score(trial.tenantId, day(1), 12, 'high');
+
+    const operator = await clientAs(api, trial, 'admin', { platformOperator: true });
+    await operator.tenants.suspend.mutate({ tenantId: paying.tenantUuid, reason: 'chargeback under review' });
+    await operator.tenants.reactivate.mutate({ tenantId: paying.tenantUuid, reason: 'chargeback withdrawn' });
+    const activity = await operator.operatorAnalytics.tenantActivity.query({ tenantId: paying.tenantUuid });
+    // Oldest first, within 90 days: the 120-day-old score and the other tenant's are left out.
+    expect(activity.healthHistory).toEqual([
+      { scoredOn: day(2), score: 81.5, churnRisk: 'low' },
+      { scoredOn: day(1), score: 48, churnRisk: 'medium' },
+    ]);
+    expect(activity.operatorAccesses.map((access) => access.reason)).toEqual([
+      'operator console: tenant detail',
+      'chargeback withdrawn',
+      'chargeback under review',
+    ]);
+    expect(activity.operatorAccesses[0]?.operatorEmail).toBe('admin@operator-trial.test');
+
+    await expectRefused(
+      operator.operatorAnalytics.tenantActivity.query({ tenantId: '00000000-0000-4000-8000-000000000000' }),
+      'NOT_FOUND',
+    );
+  });
+
+  it('retry only a failed job of the named queue', async () => {
+    const operator = await clientAs(api, trial, 'admin', { platformOperator: true });
+    await api.deps.jobs.queue('lifecycle').add('health.score', { tenantId: trial.tenantId }, { jobId: 'waiting-job' });
+    await expectRefused(
+      operator.operations.retry.mutate({ queue: 'lifecycle', jobId: 'waiting-job' }),
+      'NOT_FOUND',
+      'No failed job with this id in that queue',
+    );
+    await expectRefused(operator.operations.retry.mutate({ queue: 'emails', jobId: 'nope' }), 'NOT_FOUND');
   });
 });

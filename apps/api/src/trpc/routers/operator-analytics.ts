@@ -6,13 +6,14 @@ import {
   revenueOverview,
   securitySignals,
   TENANT_SORTS,
+  tenantActivity,
   tenantRows,
 } from '@digame/core/operator-analytics';
 import { supportInbox, supportVolume, TICKET_PRIORITIES, TICKET_STATUSES } from '@digame/core/support';
 import { FEATURES, TIER_NAMES } from '@digame/core/tenants';
 import { z } from 'zod';
 import { operatorProcedure, router } from '../trpc.js';
-import { isoDateTime } from './admin-common.js';
+import { isoDateTime, resolveTenant } from './admin-common.js';
 
 const tier = z.enum(TIER_NAMES);
 const listLimit = z.number().int().min(1).max(500).default(100);
@@ -190,4 +191,35 @@ export const operatorAnalyticsRouter = router({
       ),
     )
     .query(({ ctx, input }) => ctx.db.inPlatformRead((em) => supportInbox(em, input))),
+
+  /**
+   * One tenant's daily health scores (last 90 days) and the newest operator entries into it. Read
+   * through the audited operator path, so looking is itself one of the entries listed.
+   */
+  tenantActivity: operatorProcedure
+    .input(
+      z.strictObject({
+        tenantId: z.uuid('must be a tenant id (uuid)'),
+        accesses: z.number().int().min(1).max(200).default(50),
+      }),
+    )
+    .output(
+      z.object({
+        healthHistory: z.array(z.object({ scoredOn: z.string(), score: z.number(), churnRisk: z.enum(HEALTH_BANDS) })),
+        operatorAccesses: z.array(
+          z.object({
+            id: z.string(),
+            operatorEmail: z.string().nullable(),
+            reason: z.string(),
+            ipAddress: z.string().nullable(),
+            accessedAt: isoDateTime,
+          }),
+        ),
+      }),
+    )
+    .query(async ({ ctx, input }) =>
+      ctx.runAsOperator(await resolveTenant(ctx, input.tenantId), 'operator console: tenant detail', (sc) =>
+        tenantActivity(sc, { accesses: input.accesses }),
+      ),
+    ),
 });

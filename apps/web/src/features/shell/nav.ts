@@ -1,12 +1,17 @@
 import type { Permission } from '@digame/core/auth';
 import type { LinkProps } from '@tanstack/react-router';
 import {
+  Building2,
   CreditCard,
+  Gauge,
   KeyRound,
   LayoutDashboard,
+  LifeBuoy,
   type LucideIcon,
   ScrollText,
   Settings,
+  ShieldAlert,
+  TrendingUp,
   UserRound,
   Users,
 } from 'lucide-react';
@@ -55,5 +60,15 @@ export const NAV_SECTIONS: NavSection[] = [
   {
     label: 'You',
     items: [{ to: '/account', label: 'Account', icon: UserRound }],
+  },
+  {
+    label: 'Platform operations',
+    items: [
+      { to: '/operator/tenants', label: 'Tenants', icon: Building2, operatorOnly: true, matchSubPaths: true },
+      { to: '/operator/revenue', label: 'Revenue and adoption', icon: TrendingUp, operatorOnly: true },
+      { to: '/operator/risks', label: 'Risks and signals', icon: ShieldAlert, operatorOnly: true },
+      { to: '/operator/support', label: 'Support inbox', icon: LifeBuoy, operatorOnly: true },
+      { to: '/operator/queues', label: 'Queues', icon: Gauge, operatorOnly: true },
+    ],
   },
 ];

@@ -36,7 +36,10 @@ export function UserMenu() {
       <MenuLabel>
         <span className="block text-sm font-medium text-foreground">{name}</span>
         <span className="block">{profile.data?.email}</span>
-        <span className="block capitalize">{session.role}</span>
+        <span className="block">
+          Role: <span className="capitalize">{session.role}</span>
+        </span>
+        {session.platformOperator && <span className="block font-medium text-foreground">Platform operator</span>}
       </MenuLabel>
       <MenuItem onSelect={() => void navigate({ to: '/account' })}>
         <UserRound aria-hidden="true" className="h-4 w-4" /> Your account

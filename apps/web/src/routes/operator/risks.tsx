@@ -1,0 +1,20 @@
+import { createFileRoute } from '@tanstack/react-router';
+import { BillingAnomalies, ChurnRisk, SecuritySignals } from '../../features/operator/risks.js';
+import { Page } from '../../ui/page.js';
+
+export const Route = createFileRoute('/operator/risks')({
+  component: RisksPage,
+});
+
+function RisksPage() {
+  return (
+    <Page
+      title="Risks and signals"
+      description="Tenants likely to churn, billing that looks wrong, sign-ins that look odd."
+    >
+      <ChurnRisk />
+      <BillingAnomalies />
+      <SecuritySignals />
+    </Page>
+  );
+}
