@@ -11,10 +11,13 @@
 import { Route as rootRouteImport } from './routes/__root.js'
 import { Route as IndexRouteImport } from './routes/index.js'
 import { Route as AccountRouteImport } from './routes/account.js'
+import { Route as AnalyticsRouteImport } from './routes/analytics.js'
 import { Route as AuditRouteImport } from './routes/audit.js'
 import { Route as BillingRouteImport } from './routes/billing.js'
 import { Route as DevelopersRouteImport } from './routes/developers.js'
+import { Route as InsightsRouteImport } from './routes/insights.js'
 import { Route as OperatorRouteRouteImport } from './routes/operator/route.js'
+import { Route as ReportsRouteImport } from './routes/reports.js'
 import { Route as SetPasswordRouteImport } from './routes/set-password.js'
 import { Route as SignInRouteImport } from './routes/sign-in.js'
 import { Route as SignUpRouteImport } from './routes/sign-up.js'
@@ -29,6 +32,8 @@ import { Route as SettingsBrandingRouteImport } from './routes/settings/branding
 import { Route as SettingsGeneralRouteImport } from './routes/settings/general.js'
 import { Route as SettingsSecretsRouteImport } from './routes/settings/secrets.js'
 import { Route as SettingsSecurityRouteImport } from './routes/settings/security.js'
+import { Route as SupportIndexRouteImport } from './routes/support/index.js'
+import { Route as SupportTicketIdRouteImport } from './routes/support/$ticketId.js'
 import { Route as OperatorTenantsIndexRouteImport } from './routes/operator/tenants/index.js'
 import { Route as OperatorTenantsTenantIdRouteImport } from './routes/operator/tenants/$tenantId.js'
 
@@ -40,6 +45,11 @@ const IndexRoute = IndexRouteImport.update({
 const AccountRoute = AccountRouteImport.update({
   id: '/account',
   path: '/account',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const AnalyticsRoute = AnalyticsRouteImport.update({
+  id: '/analytics',
+  path: '/analytics',
   getParentRoute: () => rootRouteImport,
 } as any)
 const AuditRoute = AuditRouteImport.update({
@@ -57,9 +67,19 @@ const DevelopersRoute = DevelopersRouteImport.update({
   path: '/developers',
   getParentRoute: () => rootRouteImport,
 } as any)
+const InsightsRoute = InsightsRouteImport.update({
+  id: '/insights',
+  path: '/insights',
+  getParentRoute: () => rootRouteImport,
+} as any)
 const OperatorRouteRoute = OperatorRouteRouteImport.update({
   id: '/operator',
   path: '/operator',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const ReportsRoute = ReportsRouteImport.update({
+  id: '/reports',
+  path: '/reports',
   getParentRoute: () => rootRouteImport,
 } as any)
 const SetPasswordRoute = SetPasswordRouteImport.update({
@@ -132,6 +152,16 @@ const SettingsSecurityRoute = SettingsSecurityRouteImport.update({
   path: '/settings/security',
   getParentRoute: () => rootRouteImport,
 } as any)
+const SupportIndexRoute = SupportIndexRouteImport.update({
+  id: '/support/',
+  path: '/support/',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const SupportTicketIdRoute = SupportTicketIdRouteImport.update({
+  id: '/support/$ticketId',
+  path: '/support/$ticketId',
+  getParentRoute: () => rootRouteImport,
+} as any)
 const OperatorTenantsIndexRoute = OperatorTenantsIndexRouteImport.update({
   id: '/tenants/',
   path: '/tenants/',
@@ -147,9 +177,12 @@ export interface FileRoutesByFullPath {
   '/': typeof IndexRoute
   '/operator': typeof OperatorRouteRouteWithChildren
   '/account': typeof AccountRoute
+  '/analytics': typeof AnalyticsRoute
   '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
   '/developers': typeof DevelopersRoute
+  '/insights': typeof InsightsRoute
+  '/reports': typeof ReportsRoute
   '/set-password': typeof SetPasswordRoute
   '/sign-in': typeof SignInRoute
   '/sign-up': typeof SignUpRoute
@@ -163,7 +196,9 @@ export interface FileRoutesByFullPath {
   '/settings/general': typeof SettingsGeneralRoute
   '/settings/secrets': typeof SettingsSecretsRoute
   '/settings/security': typeof SettingsSecurityRoute
+  '/support/$ticketId': typeof SupportTicketIdRoute
   '/settings/': typeof SettingsIndexRoute
+  '/support/': typeof SupportIndexRoute
   '/operator/tenants/$tenantId': typeof OperatorTenantsTenantIdRoute
   '/operator/tenants/': typeof OperatorTenantsIndexRoute
 }
@@ -171,9 +206,12 @@ export interface FileRoutesByTo {
   '/': typeof IndexRoute
   '/operator': typeof OperatorRouteRouteWithChildren
   '/account': typeof AccountRoute
+  '/analytics': typeof AnalyticsRoute
   '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
   '/developers': typeof DevelopersRoute
+  '/insights': typeof InsightsRoute
+  '/reports': typeof ReportsRoute
   '/set-password': typeof SetPasswordRoute
   '/sign-in': typeof SignInRoute
   '/sign-up': typeof SignUpRoute
@@ -187,7 +225,9 @@ export interface FileRoutesByTo {
   '/settings/general': typeof SettingsGeneralRoute
   '/settings/secrets': typeof SettingsSecretsRoute
   '/settings/security': typeof SettingsSecurityRoute
+  '/support/$ticketId': typeof SupportTicketIdRoute
   '/settings': typeof SettingsIndexRoute
+  '/support': typeof SupportIndexRoute
   '/operator/tenants/$tenantId': typeof OperatorTenantsTenantIdRoute
   '/operator/tenants': typeof OperatorTenantsIndexRoute
 }
@@ -196,9 +236,12 @@ export interface FileRoutesById {
   '/': typeof IndexRoute
   '/operator': typeof OperatorRouteRouteWithChildren
   '/account': typeof AccountRoute
+  '/analytics': typeof AnalyticsRoute
   '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
   '/developers': typeof DevelopersRoute
+  '/insights': typeof InsightsRoute
+  '/reports': typeof ReportsRoute
   '/set-password': typeof SetPasswordRoute
   '/sign-in': typeof SignInRoute
   '/sign-up': typeof SignUpRoute
@@ -212,7 +255,9 @@ export interface FileRoutesById {
   '/settings/general': typeof SettingsGeneralRoute
   '/settings/secrets': typeof SettingsSecretsRoute
   '/settings/security': typeof SettingsSecurityRoute
+  '/support/$ticketId': typeof SupportTicketIdRoute
   '/settings/': typeof SettingsIndexRoute
+  '/support/': typeof SupportIndexRoute
   '/operator/tenants/$tenantId': typeof OperatorTenantsTenantIdRoute
   '/operator/tenants/': typeof OperatorTenantsIndexRoute
 }
@@ -222,9 +267,12 @@ export interface FileRouteTypes {
     | '/'
     | '/operator'
     | '/account'
+    | '/analytics'
     | '/audit'
     | '/billing'
     | '/developers'
+    | '/insights'
+    | '/reports'
     | '/set-password'
     | '/sign-in'
     | '/sign-up'
@@ -238,7 +286,9 @@ export interface FileRouteTypes {
     | '/settings/general'
     | '/settings/secrets'
     | '/settings/security'
+    | '/support/$ticketId'
     | '/settings/'
+    | '/support/'
     | '/operator/tenants/$tenantId'
     | '/operator/tenants/'
   fileRoutesByTo: FileRoutesByTo
@@ -246,9 +296,12 @@ export interface FileRouteTypes {
     | '/'
     | '/operator'
     | '/account'
+    | '/analytics'
     | '/audit'
     | '/billing'
     | '/developers'
+    | '/insights'
+    | '/reports'
     | '/set-password'
     | '/sign-in'
     | '/sign-up'
@@ -262,7 +315,9 @@ export interface FileRouteTypes {
     | '/settings/general'
     | '/settings/secrets'
     | '/settings/security'
+    | '/support/$ticketId'
     | '/settings'
+    | '/support'
     | '/operator/tenants/$tenantId'
     | '/operator/tenants'
   id:
@@ -270,9 +325,12 @@ export interface FileRouteTypes {
     | '/'
     | '/operator'
     | '/account'
+    | '/analytics'
     | '/audit'
     | '/billing'
     | '/developers'
+    | '/insights'
+    | '/reports'
     | '/set-password'
     | '/sign-in'
     | '/sign-up'
@@ -286,7 +344,9 @@ export interface FileRouteTypes {
     | '/settings/general'
     | '/settings/secrets'
     | '/settings/security'
+    | '/support/$ticketId'
     | '/settings/'
+    | '/support/'
     | '/operator/tenants/$tenantId'
     | '/operator/tenants/'
   fileRoutesById: FileRoutesById
@@ -295,9 +355,12 @@ export interface RootRouteChildren {
   IndexRoute: typeof IndexRoute
   OperatorRouteRoute: typeof OperatorRouteRouteWithChildren
   AccountRoute: typeof AccountRoute
+  AnalyticsRoute: typeof AnalyticsRoute
   AuditRoute: typeof AuditRoute
   BillingRoute: typeof BillingRoute
   DevelopersRoute: typeof DevelopersRoute
+  InsightsRoute: typeof InsightsRoute
+  ReportsRoute: typeof ReportsRoute
   SetPasswordRoute: typeof SetPasswordRoute
   SignInRoute: typeof SignInRoute
   SignUpRoute: typeof SignUpRoute
@@ -307,7 +370,9 @@ export interface RootRouteChildren {
   SettingsGeneralRoute: typeof SettingsGeneralRoute
   SettingsSecretsRoute: typeof SettingsSecretsRoute
   SettingsSecurityRoute: typeof SettingsSecurityRoute
+  SupportTicketIdRoute: typeof SupportTicketIdRoute
   SettingsIndexRoute: typeof SettingsIndexRoute
+  SupportIndexRoute: typeof SupportIndexRoute
 }
 
 declare module '@tanstack/react-router' {
@@ -324,6 +389,13 @@ declare module '@tanstack/react-router' {
       path: '/account'
       fullPath: '/account'
       preLoaderRoute: typeof AccountRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/analytics': {
+      id: '/analytics'
+      path: '/analytics'
+      fullPath: '/analytics'
+      preLoaderRoute: typeof AnalyticsRouteImport
       parentRoute: typeof rootRouteImport
     }
     '/audit': {
@@ -347,11 +419,25 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof DevelopersRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/insights': {
+      id: '/insights'
+      path: '/insights'
+      fullPath: '/insights'
+      preLoaderRoute: typeof InsightsRouteImport
+      parentRoute: typeof rootRouteImport
+    }
     '/operator': {
       id: '/operator'
       path: '/operator'
       fullPath: '/operator'
       preLoaderRoute: typeof OperatorRouteRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/reports': {
+      id: '/reports'
+      path: '/reports'
+      fullPath: '/reports'
+      preLoaderRoute: typeof ReportsRouteImport
       parentRoute: typeof rootRouteImport
     }
     '/set-password': {
@@ -452,6 +538,20 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof SettingsSecurityRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/support/': {
+      id: '/support/'
+      path: '/support'
+      fullPath: '/support/'
+      preLoaderRoute: typeof SupportIndexRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/support/$ticketId': {
+      id: '/support/$ticketId'
+      path: '/support/$ticketId'
+      fullPath: '/support/$ticketId'
+      preLoaderRoute: typeof SupportTicketIdRouteImport
+      parentRoute: typeof rootRouteImport
+    }
     '/operator/tenants/': {
       id: '/operator/tenants/'
       path: '/tenants'
@@ -495,9 +595,12 @@ const rootRouteChildren: RootRouteChildren = {
   IndexRoute: IndexRoute,
   OperatorRouteRoute: OperatorRouteRouteWithChildren,
   AccountRoute: AccountRoute,
+  AnalyticsRoute: AnalyticsRoute,
   AuditRoute: AuditRoute,
   BillingRoute: BillingRoute,
   DevelopersRoute: DevelopersRoute,
+  InsightsRoute: InsightsRoute,
+  ReportsRoute: ReportsRoute,
   SetPasswordRoute: SetPasswordRoute,
   SignInRoute: SignInRoute,
   SignUpRoute: SignUpRoute,
@@ -507,7 +610,9 @@ const rootRouteChildren: RootRouteChildren = {
   SettingsGeneralRoute: SettingsGeneralRoute,
   SettingsSecretsRoute: SettingsSecretsRoute,
   SettingsSecurityRoute: SettingsSecurityRoute,
+  SupportTicketIdRoute: SupportTicketIdRoute,
   SettingsIndexRoute: SettingsIndexRoute,
+  SupportIndexRoute: SupportIndexRoute,
 }
 export const routeTree = rootRouteImport
   ._addFileChildren(rootRouteChildren)

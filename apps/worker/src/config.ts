@@ -41,6 +41,7 @@ export const workerEnvSchema = coreEnvSchema
     HEALTH_SCORE_EVERY_SECONDS: interval,
     BILLING_CYCLE_EVERY_SECONDS: interval,
     AUDIT_PRUNE_EVERY_SECONDS: interval,
+    REPORT_EMAILS_EVERY_SECONDS: interval,
   });
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;

@@ -7,7 +7,7 @@ import { allTenantIds, inJobTenant, JOBS, type JobName, type JobQueues, Permanen
 import type { Logger } from '@digame/core/logging';
 import { type Mailer, sendEmail } from '@digame/core/mail';
 import { flushApiCallCounters, measureTenantUsage } from '@digame/core/metering';
-import { generateMonthlyReport } from '@digame/core/reports';
+import { emailDueMonthlyReport, generateMonthlyReport } from '@digame/core/reports';
 import { runServiceEffect, type ServiceDeps } from '@digame/core/services';
 import { advanceTrial, trialsDue } from '@digame/core/trials';
 import type { Job } from 'bullmq';
@@ -37,6 +37,15 @@ const tenantJobs = (parent: Job, tenantIds: number[]) =>
     payload: { tenantId },
     options: { jobId: `${parent.name}:${parent.id}:${tenantId}` },
   }));
+
+/** Active tenants that have advanced reporting, the only ones whose report may be emailed. */
+const tenantsWithReporting = (db: Database) =>
+  db.inGlobal(async (em) => {
+    const rows = await em.execute<{ id: number }[]>(
+      `select id from tenants where is_active and (features ->> 'advanced_reporting') = 'true' order by id`,
+    );
+    return rows.map((row) => Number(row.id));
+  });
 
 /** One handler per job name; the mapped type makes a missing or misnamed handler a compile error. */
 export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
@@ -86,6 +95,14 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
           ? generateMonthlyReport(ctx, month)
           : { skipped: 'feature_not_available' },
     ),
+
+  'reports.email_scan': async (_payload, job, deps) => {
+    const tenantIds = await tenantsWithReporting(deps.db);
+    await deps.jobs.enqueueMany('reports.email_due', tenantJobs(job, tenantIds));
+    return { tenants: tenantIds.length };
+  },
+
+  'reports.email_due': ({ tenantId }, _job, deps) => inJobTenant(deps, tenantId, emailDueMonthlyReport),
 
   'billing.cycle': ({ tenantId }, _job, deps) =>
     inJobTenant(deps, tenantId, async (ctx) => ({

@@ -74,6 +74,12 @@ function applyEvent(event: DomainEvent): void {
     case 'health.updated':
       void queryClient.invalidateQueries(trpc.analytics.pathFilter());
       break;
+    case 'support.changed':
+      void queryClient.invalidateQueries(trpc.support.pathFilter());
+      break;
+    case 'report.ready':
+      void queryClient.invalidateQueries(trpc.reports.pathFilter());
+      break;
     case 'tenant.changed':
       void queryClient.invalidateQueries(trpc.tenants.pathFilter());
       void queryClient.invalidateQueries(trpc.settings.pathFilter());

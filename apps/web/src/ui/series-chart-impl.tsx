@@ -27,9 +27,12 @@ export interface SeriesChartProps {
   data: Array<{ key: string; label: string; tick: string; values: Record<string, number> }>;
   /** Fixed y range, e.g. [0, 100] for scores. */
   yDomain?: [number, number];
+  /** Ticks between whole numbers (amounts such as gigabytes), not only counts. */
+  decimals?: boolean;
 }
 
-export default function SeriesChartImpl({ data, series, kind, yDomain }: SeriesChartProps) {
+export default function SeriesChartImpl(props: SeriesChartProps) {
+  const { data, series, kind, yDomain } = props;
   const rows = data.map((point) => ({ tick: point.tick, label: point.label, ...point.values }));
   const axes = (
     <>
@@ -40,7 +43,11 @@ export default function SeriesChartImpl({ data, series, kind, yDomain }: SeriesC
         interval="preserveStartEnd"
         minTickGap={16}
       />
-      <YAxis domain={yDomain} allowDecimals={false} tick={{ fill: 'var(--muted-foreground)', fontSize: 11 }} />
+      <YAxis
+        domain={yDomain}
+        allowDecimals={props.decimals === true}
+        tick={{ fill: 'var(--muted-foreground)', fontSize: 11 }}
+      />
       <Tooltip
         cursor={{ fill: 'var(--muted)' }}
         contentStyle={{ background: 'var(--card)', border: '1px solid var(--border)', color: 'var(--foreground)' }}
@@ -61,7 +68,7 @@ export default function SeriesChartImpl({ data, series, kind, yDomain }: SeriesC
               name={line.label}
               stroke={line.color}
               strokeWidth={2}
-              dot={rows.length < 40}
+              dot={rows.length <= 14}
               isAnimationActive={false}
             />
           ))}

@@ -30,6 +30,7 @@ export const EMAIL_TEMPLATES = [
   'trial_ended',
   'limit_alert',
   'offboarding',
+  'monthly_report',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
@@ -60,6 +61,7 @@ export const EMAIL_DATA = {
     usageUrl: z.string().url(),
   }),
   offboarding: z.object({ tenantName: z.string(), message: z.string() }),
+  monthly_report: z.object({ tenantName: z.string(), month: z.string(), reportsUrl: z.string().url() }),
 } satisfies Record<EmailTemplate, z.ZodType>;
 
 const emailEnvelope = {
@@ -81,6 +83,7 @@ export const emailPayload = z.discriminatedUnion('template', [
   emailOf('trial_ended'),
   emailOf('limit_alert'),
   emailOf('offboarding'),
+  emailOf('monthly_report'),
 ]);
 export type EmailPayload = z.infer<typeof emailPayload>;
 
@@ -124,6 +127,10 @@ export const JOBS = {
   'audit.prune_all': { queue: 'lifecycle', payload: tick, options: retried(5) },
   /** Removes a tenant's audit entries past its tier's retention (as the lifecycle role), recording the cut. */
   'audit.prune': { queue: 'lifecycle', payload: tenantJob, options: retried(5) },
+  /** Fans out one `reports.email_due` per active tenant with advanced reporting. */
+  'reports.email_scan': { queue: 'lifecycle', payload: tick, options: retried(5) },
+  /** Emails last month's report to the tenant's schedule once it is due (once per month). */
+  'reports.email_due': { queue: 'lifecycle', payload: tenantJob, options: retried(5) },
   /** Removes a deleted or abandoned file's bytes from the object store (deleting nothing succeeds). */
   'files.purge_object': {
     queue: 'lifecycle',
@@ -144,6 +151,7 @@ export const SCHEDULES = {
   'health.score_all': { everyMs: 6 * 60 * 60_000 },
   'billing.cycle_all': { everyMs: 6 * 60 * 60_000 },
   'audit.prune_all': { everyMs: 24 * 60 * 60_000 },
+  'reports.email_scan': { everyMs: 60 * 60_000 },
 } as const satisfies Partial<Record<string, { everyMs: number }>>;
 export type ScheduledJobName = keyof typeof SCHEDULES;
 

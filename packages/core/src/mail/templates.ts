@@ -86,6 +86,17 @@ function content(payload: EmailPayload): Content {
       const d = payload.data;
       return { subject: `${d.tenantName}: your access has changed`, paragraphs: [d.message] };
     }
+    case 'monthly_report': {
+      const d = payload.data;
+      return {
+        subject: `${d.tenantName}: your report for ${d.month}`,
+        paragraphs: [
+          `The monthly report of ${d.tenantName} for ${d.month} is ready: usage against limits, members, alerts, the audit summary and health.`,
+          'Sign in to download the PDF.',
+        ],
+        action: { label: 'Open the reports', url: d.reportsUrl },
+      };
+    }
   }
 }
 

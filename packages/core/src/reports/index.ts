@@ -8,3 +8,11 @@ export {
   monthlyReportPdf,
   type TenantMonthlyReport,
 } from './monthly-report.js';
+export { emailDueMonthlyReport, type ReportEmailOutcome } from './report-emails.js';
+export {
+  previousMonth,
+  REPORT_EMAIL_SETTING,
+  type ReportEmailSchedule,
+  reportEmailSchedule,
+  reportMonthDue,
+} from './report-schedule.js';

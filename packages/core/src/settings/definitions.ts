@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { reportEmailSchedule } from '../reports/report-schedule.js';
 import type { Feature } from '../tenants/tiers.js';
 import type { SETTING_CATEGORIES } from './setting.entity.js';
 
@@ -72,6 +73,11 @@ export const SETTING_DEFINITIONS: Record<SettingCategory, Record<string, Setting
     alertRecipients: {
       schema: z.array(z.email('must be an email address')).max(20, 'at most 20 recipients'),
       description: 'Extra addresses for usage alerts',
+    },
+    monthlyReportEmail: {
+      schema: reportEmailSchedule,
+      description: "Email last month's report on a day of each month",
+      feature: 'advanced_reporting',
     },
     webhookUrl: { schema: httpsUrl, description: 'Endpoint that receives event notifications' },
     webhookSigningSecret: {

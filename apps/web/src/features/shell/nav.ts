@@ -2,12 +2,16 @@ import type { Permission } from '@digame/core/auth';
 import type { LinkProps } from '@tanstack/react-router';
 import {
   Building2,
+  ChartLine,
   CreditCard,
+  FileText,
   Gauge,
   KeyRound,
   LayoutDashboard,
   LifeBuoy,
+  Lightbulb,
   type LucideIcon,
+  MessageCircleQuestion,
   ScrollText,
   Settings,
   ShieldAlert,
@@ -55,6 +59,21 @@ export const NAV_SECTIONS: NavSection[] = [
       { to: '/developers', label: 'Developers', icon: KeyRound, permission: 'apikeys.manage' },
       { to: '/audit', label: 'Audit log', icon: ScrollText, permission: 'audit.read' },
       { to: '/settings', label: 'Settings', icon: Settings, permission: 'settings.read', matchSubPaths: true },
+    ],
+  },
+  {
+    label: 'Insights',
+    items: [
+      { to: '/insights', label: 'Insights', icon: Lightbulb, permission: 'analytics.read' },
+      { to: '/analytics', label: 'Analytics', icon: ChartLine, permission: 'analytics.read' },
+      { to: '/reports', label: 'Reports', icon: FileText, permission: 'analytics.read' },
+      {
+        to: '/support',
+        label: 'Support',
+        icon: MessageCircleQuestion,
+        permission: 'support.open',
+        matchSubPaths: true,
+      },
     ],
   },
   {
