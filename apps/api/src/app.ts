@@ -39,13 +39,16 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     // Set on the final response: handlers such as tRPC's build their own Response object.
     c.res.headers.set('X-Request-Id', requestId);
     const caller = c.get('caller');
+    const durationMs = performance.now() - started;
+    // Per-tenant performance for operators: counted in memory here, flushed to Redis off the request path.
+    if (caller?.tenant) deps.apiPerformance.record(caller.tenant.id, c.res.status, durationMs);
     deps.logger.info(
       {
         requestId,
         method: c.req.method,
         path: c.req.path,
         status: c.res.status,
-        durationMs: Math.round(performance.now() - started),
+        durationMs: Math.round(durationMs),
         tenantId: caller?.tenant?.id ?? null,
       },
       'request',

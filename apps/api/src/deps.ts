@@ -11,6 +11,7 @@ import { EventPublisher } from '@digame/core/events';
 import { createObjectStore } from '@digame/core/files';
 import { JobQueues } from '@digame/core/jobs';
 import { createLogger } from '@digame/core/logging';
+import { ApiPerformanceRecorder } from '@digame/core/operator-analytics';
 import { connectRedis } from '@digame/core/redis';
 import { RequestGate } from '@digame/core/request';
 import type { ServiceDeps } from '@digame/core/services';
@@ -19,6 +20,9 @@ import { SelfServeSignups, TenantDirectory } from '@digame/core/tenants';
 import { LiveApiCalls } from '@digame/core/usage';
 import type { ApiConfig } from './config.js';
 import type { ApiDeps } from './trpc/context.js';
+
+/** How often each api process adds its per-tenant performance counts to Redis (one pipeline). */
+const API_PERFORMANCE_FLUSH_MS = 5_000;
 
 /** Builds every long-lived dependency of an api process; close() releases them in reverse. */
 export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { close(): Promise<void> }> {
@@ -61,6 +65,11 @@ export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { clos
     logger.warn({ err: error }, 'publishing live API-call usage failed'),
   );
 
+  const apiPerformance = new ApiPerformanceRecorder(redis, prefix, (error) =>
+    logger.warn({ err: error }, 'recording per-tenant API performance failed'),
+  );
+  apiPerformance.start(API_PERFORMANCE_FLUSH_MS);
+
   return {
     config,
     logger,
@@ -72,10 +81,12 @@ export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { clos
     tokens,
     gate: new RequestGate(redis, prefix),
     liveApiCalls,
+    apiPerformance,
     services,
     identity,
     async close() {
       liveApiCalls.close();
+      await apiPerformance.stop();
       await events.close();
       await jobs.close();
       subscriber.disconnect();

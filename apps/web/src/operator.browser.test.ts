@@ -1,3 +1,4 @@
+import { flushApiPerformance } from '@digame/core/operator-analytics';
 import { createTenantWithMembers } from '@digame/core/testing';
 import { User } from '@digame/core/users';
 import type { Page } from 'playwright-core';
@@ -61,6 +62,13 @@ describe('operator console', () => {
       await p.getByRole('table', { name: 'Tenants' }).getByRole('link', { name: 'Umbrella Web' }).waitFor();
     });
 
+    // The tenant's console calls so far, as the worker's next flush would copy them.
+    await stack.api.deps.apiPerformance.flush();
+    await flushApiPerformance({
+      db: stack.api.database.db,
+      redis: stack.api.deps.redis,
+      prefix: stack.api.config.REDIS_PREFIX,
+    });
     await table.getByRole('link', { name: 'Umbrella Web' }).click();
     await heading(operator, 'Umbrella Web');
     await operator
@@ -71,6 +79,7 @@ describe('operator console', () => {
     await checkScreen(operator, 'operator-tenant-detail', async (p) => {
       await p.getByRole('table', { name: 'Operator access to this tenant' }).waitFor();
       await p.getByRole('figure', { name: 'Health score by day' }).waitFor();
+      await p.getByRole('figure', { name: 'API calls per hour' }).waitFor();
     });
 
     await operator.getByRole('button', { name: 'Suspend' }).click();
@@ -172,6 +181,7 @@ describe('operator console', () => {
     await heading(operator, 'Risks and signals');
     await checkScreen(operator, 'operator-risks', async (p) => {
       await p.getByRole('region', { name: 'Security signals, last 7 days' }).waitFor();
+      await p.getByRole('table', { name: 'API performance per tenant' }).waitFor();
     });
 
     await operator.getByRole('link', { name: 'Support inbox' }).click();

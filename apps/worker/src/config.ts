@@ -36,6 +36,7 @@ export const workerEnvSchema = coreEnvSchema
     /** Intervals of the scheduled jobs; unset = the defaults of SCHEDULES in @digame/core/jobs. */
     OUTBOX_SWEEP_EVERY_SECONDS: interval,
     USAGE_FLUSH_EVERY_SECONDS: interval,
+    PERFORMANCE_FLUSH_EVERY_SECONDS: interval,
     USAGE_MEASURE_EVERY_SECONDS: interval,
     TRIALS_SCAN_EVERY_SECONDS: interval,
     HEALTH_SCORE_EVERY_SECONDS: interval,

@@ -7,6 +7,7 @@ import { allTenantIds, inJobTenant, JOBS, type JobName, type JobQueues, Permanen
 import type { Logger } from '@digame/core/logging';
 import { type Mailer, sendEmail } from '@digame/core/mail';
 import { flushApiCallCounters, measureTenantUsage } from '@digame/core/metering';
+import { flushApiPerformance } from '@digame/core/operator-analytics';
 import { emailDueMonthlyReport, generateMonthlyReport } from '@digame/core/reports';
 import { runServiceEffect, type ServiceDeps } from '@digame/core/services';
 import { advanceTrial, trialsDue } from '@digame/core/trials';
@@ -53,6 +54,8 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
     sendEmail(deps, payload, { jobId: String(job.id), attempt: job.attemptsStarted }),
 
   'usage.flush': (_payload, _job, deps) => flushApiCallCounters(deps),
+
+  'performance.flush': (_payload, _job, deps) => flushApiPerformance(deps),
 
   'usage.measure_all': async (_payload, job, deps) => {
     const tenantIds = await allTenantIds(deps.db);

@@ -6,6 +6,7 @@ export function scheduleIntervalsMs(config: WorkerConfig): Record<ScheduledJobNa
   const overrides: Record<ScheduledJobName, number | undefined> = {
     'outbox.sweep': config.OUTBOX_SWEEP_EVERY_SECONDS,
     'usage.flush': config.USAGE_FLUSH_EVERY_SECONDS,
+    'performance.flush': config.PERFORMANCE_FLUSH_EVERY_SECONDS,
     'usage.measure_all': config.USAGE_MEASURE_EVERY_SECONDS,
     'trials.scan': config.TRIALS_SCAN_EVERY_SECONDS,
     'health.score_all': config.HEALTH_SCORE_EVERY_SECONDS,

@@ -3,6 +3,7 @@ import type { Database } from '@digame/core/db';
 import type { EventPublisher } from '@digame/core/events';
 import type { JobQueues } from '@digame/core/jobs';
 import type { Logger } from '@digame/core/logging';
+import type { ApiPerformanceRecorder } from '@digame/core/operator-analytics';
 import type { RequestGate } from '@digame/core/request';
 import type { ServiceDeps } from '@digame/core/services';
 import type { SelfServeSignups, TenantDirectory } from '@digame/core/tenants';
@@ -24,6 +25,8 @@ export interface ApiDeps {
   gate: RequestGate;
   /** Coalesces counted API calls into at most one `usage.updated` per watched tenant per second. */
   liveApiCalls: LiveApiCalls;
+  /** Counts each tenant's calls, errors and latency in memory; flushed to Redis every few seconds. */
+  apiPerformance: ApiPerformanceRecorder;
   /** The collaborators core services receive through their TenantContext. */
   services: ServiceDeps;
   /** Sign-in, sessions, MFA, account flows, and the self-serve sign-up throttle. */

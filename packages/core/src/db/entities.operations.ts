@@ -1,6 +1,7 @@
 import { LimitAlert } from '../alerts/limit-alert.entity.js';
 import { TenantHealthScore } from '../health-score/health-score.entity.js';
 import { AccountEmailDelivery, TenantEmailDelivery } from '../mail/email-delivery.entity.js';
+import { TenantApiPerformance } from '../operator-analytics/api-performance.entity.js';
 import { MonthlyReportFile } from '../reports/monthly-report.entity.js';
 import { SupportTicket, SupportTicketMessage } from '../support/support-ticket.entity.js';
 
@@ -15,5 +16,6 @@ export const OPERATIONS_ENTITIES = {
     SupportTicket,
     SupportTicketMessage,
     MonthlyReportFile,
+    TenantApiPerformance,
   ] as const,
 };

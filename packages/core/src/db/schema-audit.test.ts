@@ -28,6 +28,7 @@ describe('live schema', () => {
         'analytics_events',
         'api_keys',
         'auth_sessions',
+        'tenant_api_performance',
         'tenant_audit_chains',
         'tenant_audit_logs',
         'tenant_billing_ledger',

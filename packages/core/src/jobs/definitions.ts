@@ -99,6 +99,8 @@ export const JOBS = {
   'email.send': { queue: 'emails', payload: emailPayload, options: retried(8) },
   /** Copies the hourly API-call counters from Redis into usage records (idempotent upserts). */
   'usage.flush': { queue: 'usage', payload: tick, options: retried(5) },
+  /** Copies the per-tenant hourly API performance (calls, errors, latency buckets) from Redis into PostgreSQL. */
+  'performance.flush': { queue: 'usage', payload: tick, options: retried(5) },
   /** Fans out one `usage.measure` per tenant. */
   'usage.measure_all': { queue: 'usage', payload: tick, options: retried(5) },
   /** Measures a tenant's seats and storage, records them and checks their alerts. */
@@ -146,6 +148,7 @@ export const JOBS = {
 export const SCHEDULES = {
   'outbox.sweep': { everyMs: 5_000 },
   'usage.flush': { everyMs: 60_000 },
+  'performance.flush': { everyMs: 60_000 },
   'usage.measure_all': { everyMs: 15 * 60_000 },
   'trials.scan': { everyMs: 60 * 60_000 },
   'health.score_all': { everyMs: 6 * 60 * 60_000 },

@@ -1,3 +1,16 @@
+export { TenantApiPerformance, type TenantApiPerformanceEntity } from './api-performance.entity.js';
+export {
+  type ApiPerformanceHour,
+  ApiPerformanceRecorder,
+  apiPerformanceByTenant,
+  flushApiPerformance,
+  LATENCY_BUCKETS_MS,
+  latencyBucket,
+  type PerformanceFlushSummary,
+  p95FromBuckets,
+  type TenantApiPerformanceSummary,
+  tenantApiPerformanceHours,
+} from './api-performance.js';
 export {
   ACTIVE_USER_WINDOW_DAYS,
   CHURN_WINDOW_DAYS,

@@ -1,3 +1,4 @@
+import { flushApiPerformance } from '@digame/core/operator-analytics';
 import { createTenantWithMembers, type TenantFixture } from '@digame/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clientAs, expectRefused, tenantUuid } from '../../testing/admin.js';
@@ -28,6 +29,8 @@ describe('operator analytics over the API', () => {
       () => admin.operatorAnalytics.supportInbox.query(),
       () => admin.operatorAnalytics.tenantActivity.query({ tenantId: paying.tenantUuid }),
       () => admin.operations.retry.mutate({ queue: 'lifecycle', jobId: 'any' }),
+      () => admin.operatorAnalytics.apiPerformance.query(),
+      () => admin.operatorAnalytics.tenantApiPerformance.query({ tenantId: paying.tenantUuid }),
     ];
     for (const call of calls) await expectRefused(call(), 'FORBIDDEN', 'Only platform operators may do this');
   });
@@ -113,5 +116,28 @@ describe('operator analytics over the API', () => {
       'No failed job with this id in that queue',
     );
     await expectRefused(operator.operations.retry.mutate({ queue: 'emails', jobId: 'nope' }), 'NOT_FOUND');
+  });
+
+  it("measure each tenant's calls, errors and latency through the real request path, without a metrics label per tenant", async () => {
+    const busy = await createTenantWithMembers(api.database.db, 'Operator Busy');
+    const member = await clientAs(api, busy, 'member');
+    for (let call = 0; call < 3; call++) await member.auth.whoami.query();
+    // Refused as bad input (400) and as a missing permission (403): refusals, not errors.
+    await expectRefused(member.support.open.mutate({ subject: 'x', body: '' }), 'BAD_REQUEST');
+    await expectRefused(member.billing.summary.query(), 'FORBIDDEN');
+    await api.deps.apiPerformance.flush();
+    await flushApiPerformance({ db: api.database.db, redis: api.deps.redis, prefix: api.config.REDIS_PREFIX });
+
+    const operator = await clientAs(api, trial, 'admin', { platformOperator: true });
+    const hours = await operator.operatorAnalytics.tenantApiPerformance.query({ tenantId: busy.tenantUuid });
+    expect(hours).toHaveLength(1);
+    expect(hours[0]).toMatchObject({ calls: 5, errorRate: 0, refusalRate: 2 / 5 });
+    expect(hours[0]?.p95Ms).toBeGreaterThan(0);
+    const busiest = await operator.operatorAnalytics.apiPerformance.query({ hours: 1, limit: 100 });
+    expect(busiest.find((row) => row.tenantUuid === busy.tenantUuid)?.calls).toBe(5);
+
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    expect(metrics).not.toContain(busy.tenantUuid);
+    expect(metrics).not.toMatch(/tenant=/);
   });
 });

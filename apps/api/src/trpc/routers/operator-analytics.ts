@@ -1,4 +1,5 @@
 import {
+  apiPerformanceByTenant,
   billingAnomalies,
   churnRiskList,
   featureUtilization,
@@ -7,6 +8,7 @@ import {
   securitySignals,
   TENANT_SORTS,
   tenantActivity,
+  tenantApiPerformanceHours,
   tenantRows,
 } from '@digame/core/operator-analytics';
 import { supportInbox, supportVolume, TICKET_PRIORITIES, TICKET_STATUSES } from '@digame/core/support';
@@ -16,6 +18,12 @@ import { operatorProcedure, router } from '../trpc.js';
 import { isoDateTime, resolveTenant } from './admin-common.js';
 
 const tier = z.enum(TIER_NAMES);
+const performanceFigures = {
+  calls: z.number(),
+  errorRate: z.number().describe('5xx answers ÷ calls'),
+  refusalRate: z.number().describe('4xx answers ÷ calls'),
+  p95Ms: z.number().nullable().describe('Upper bound of the latency bucket holding the 95th percentile'),
+};
 const listLimit = z.number().int().min(1).max(500).default(100);
 
 /**
@@ -222,4 +230,45 @@ export const operatorAnalyticsRouter = router({
         tenantActivity(sc, { accesses: input.accesses }),
       ),
     ),
+
+  /**
+   * The busiest tenants of the last hours: API calls, error rate (5xx), refusal rate (4xx) and p95
+   * latency, from the per-tenant hourly figures the worker copies out of Redis (no metrics label per
+   * tenant). With `tenantId`, that tenant's hours instead, oldest first.
+   */
+  apiPerformance: operatorProcedure
+    .input(
+      z
+        .strictObject({
+          hours: z
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 31)
+            .default(24),
+          limit: z.number().int().min(1).max(500).default(50),
+        })
+        .default({ hours: 24, limit: 50 }),
+    )
+    .output(z.array(z.object({ tenantUuid: z.string(), name: z.string(), ...performanceFigures })))
+    .query(({ ctx, input }) => ctx.db.inPlatformRead((em) => apiPerformanceByTenant(em, new Date(), input))),
+
+  /** One tenant's API performance per UTC hour of the last hours (hours without calls are left out). */
+  tenantApiPerformance: operatorProcedure
+    .input(
+      z.strictObject({
+        tenantId: z.uuid('must be a tenant id (uuid)'),
+        hours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 31)
+          .default(24),
+      }),
+    )
+    .output(z.array(z.object({ hour: isoDateTime, ...performanceFigures })))
+    .query(async ({ ctx, input }) => {
+      const tenantId = await resolveTenant(ctx, input.tenantId);
+      return ctx.db.inPlatformRead((em) => tenantApiPerformanceHours(em, tenantId, new Date(), input.hours));
+    }),
 });

@@ -35,6 +35,7 @@ export function FeatureOverrides({ tenantId }: { tenantId: string }) {
               },
               {
                 header: 'Why',
+                hideOnPhone: true,
                 cell: (row) =>
                   row.source === 'override'
                     ? `Override${row.overrideReason ? `: ${row.overrideReason}` : ''}`

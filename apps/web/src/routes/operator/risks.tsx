@@ -1,4 +1,5 @@
 import { createFileRoute } from '@tanstack/react-router';
+import { ApiPerformanceTable } from '../../features/operator/api-performance.js';
 import { BillingAnomalies, ChurnRisk, SecuritySignals } from '../../features/operator/risks.js';
 import { Page } from '../../ui/page.js';
 
@@ -10,11 +11,12 @@ function RisksPage() {
   return (
     <Page
       title="Risks and signals"
-      description="Tenants likely to churn, billing that looks wrong, sign-ins that look odd."
+      description="Tenants likely to churn, billing that looks wrong, sign-ins that look odd, slow or failing APIs."
     >
       <ChurnRisk />
       <BillingAnomalies />
       <SecuritySignals />
+      <ApiPerformanceTable />
     </Page>
   );
 }

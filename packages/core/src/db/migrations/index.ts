@@ -10,6 +10,7 @@ import { Migration20261201400000SupportConversations } from './Migration20261201
 import { Migration20261201410000PlatformRead } from './Migration20261201410000PlatformRead.js';
 import { Migration20261201420000MonthlyReports } from './Migration20261201420000MonthlyReports.js';
 import { Migration20261202100000AuditChain } from './Migration20261202100000AuditChain.js';
+import { Migration20261202110000ApiPerformance } from './Migration20261202110000ApiPerformance.js';
 
 /** Every migration in order; listed explicitly so tsx, tsc and bundlers load the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -24,4 +25,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201410000PlatformRead', class: Migration20261201410000PlatformRead },
   { name: 'Migration20261201420000MonthlyReports', class: Migration20261201420000MonthlyReports },
   { name: 'Migration20261202100000AuditChain', class: Migration20261202100000AuditChain },
+  { name: 'Migration20261202110000ApiPerformance', class: Migration20261202110000ApiPerformance },
 ];

@@ -3,6 +3,7 @@ import { createFileRoute, Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { QueryView } from '../../../features/common/query-view.js';
 import { tierLabel } from '../../../features/common/upgrade-prompt.js';
+import { TenantApiPerformance } from '../../../features/operator/api-performance.js';
 import { ContractPricing } from '../../../features/operator/contract-pricing.js';
 import { FeatureOverrides } from '../../../features/operator/feature-overrides.js';
 import { StandingDialog } from '../../../features/operator/standing-dialog.js';
@@ -72,6 +73,7 @@ function TenantDetailPage() {
               <Invoices tenantId={tenantId} />
             </div>
             <TenantActivity tenantId={tenantId} />
+            <TenantApiPerformance tenantId={tenantId} />
             <Members tenantId={tenantId} />
             <FeatureOverrides tenantId={tenantId} />
             <ContractFromBilling tenantId={tenantId} tenant={current} />
