@@ -47,7 +47,9 @@ describe('scheduled monthly report emails', () => {
   it("render last month's report and email each recipient a link to it, once a month", async () => {
     // The scan reaches only active tenants with advanced reporting: the two enterprise ones.
     expect(await run('reports.email_scan', {}, 'scan-1')).toEqual({ tenants: 2 });
-    await smtp.current.waitFor(() => smtp.current.to('ops@mailed.test').length === 1);
+    await smtp.current.waitFor(
+      () => smtp.current.to('ops@mailed.test').length === 1 && smtp.current.to('cfo@mailed.test').length === 1,
+    );
     for (const to of ['cfo@mailed.test', 'ops@mailed.test']) {
       const [mail] = smtp.current.to(to);
       expect(mail?.subject).toBe(`Mailed Reports: your report for ${lastMonth}`);
