@@ -18,6 +18,8 @@ const POSTGRES_MESSAGES = [
   'Connection terminated',
   'Timeout acquiring a connection',
   'Client has encountered a connection error',
+  // knex's refusal of the next query of a transaction that a lost connection has already ended.
+  'Transaction query already complete',
 ];
 
 /** Which dependency an error says is unreachable, looking through wrapped causes; null if none. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Database } from '../db/database.js';
+import { unreachableDependency } from '../errors/outage.js';
 import type { EmailPayload } from '../jobs/definitions.js';
 import { PermanentJobError } from '../jobs/errors.js';
 import { Tenant } from '../tenants/tenant.entity.js';
@@ -28,11 +29,13 @@ export type SendOutcome = 'sent' | 'already_sent' | 'sending_elsewhere';
  * 3. confirm: mark the row `sent`. A confirmed row is never sent again.
  *
  * If SMTP refuses or times out, the claim is released (row deleted) before the error propagates,
- * so the retry — or a duplicate — may send. The one window that cannot be closed over SMTP is a
- * crash after the server accepted the message and before the confirm commits (milliseconds): the
- * retry then sends again, with the same Message-ID, which mail clients use to fold duplicates.
- * Every other crash point (before or during the SMTP dialogue) leaves no message and exactly one
- * later send.
+ * so the retry — or a duplicate — may send. Once the server has accepted the message the confirm
+ * is retried through a PostgreSQL outage (up to CONFIRM_PATIENCE_MS) rather than failing the
+ * attempt, since a failed attempt would send the message again. The one window that cannot be
+ * closed over SMTP is a crash after the server took the message and before the confirm commits
+ * (docs/scaling.md gives its measured size): the retry then sends again, with the same
+ * Message-ID, which mail clients use to fold duplicates. Every other crash point (before or during
+ * the SMTP dialogue) leaves no message and exactly one later send.
  */
 export async function sendEmail(
   deps: { db: Database; mailer: Mailer },
@@ -75,14 +78,32 @@ export async function sendEmail(
     );
     throw error;
   }
-  await target.unit(deps.db, (em) =>
-    em.execute(`update ${target.table} set status = 'sent', sent_at = now() where ${owned}`, [
-      ...target.keyValues,
-      by.jobId,
-      by.attempt,
-    ]),
+  await whileDatabaseIsDown(() =>
+    target.unit(deps.db, (em) =>
+      em.execute(`update ${target.table} set status = 'sent', sent_at = now() where ${owned}`, [
+        ...target.keyValues,
+        by.jobId,
+        by.attempt,
+      ]),
+    ),
   );
   return 'sent';
+}
+
+/** How long a sent message's confirm waits out a PostgreSQL outage before the attempt fails. */
+export const CONFIRM_PATIENCE_MS = 60_000;
+
+/** Runs `step`, retrying it (250 ms doubling to 2 s) while it fails because PostgreSQL is unreachable. */
+async function whileDatabaseIsDown<T>(step: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + CONFIRM_PATIENCE_MS;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      return await step();
+    } catch (error) {
+      if (unreachableDependency(error) !== 'postgres' || Date.now() + delay > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 /** Where a payload's delivery record lives: the tenant's table, or the global one for account mail. */

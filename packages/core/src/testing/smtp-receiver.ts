@@ -11,6 +11,8 @@ export interface ReceivedMail {
   text: string;
   html: string;
   messageId: string;
+  /** Epoch ms at which the server accepted it (just before its 250 reply). */
+  acceptedAt: number;
 }
 
 /**
@@ -50,6 +52,7 @@ export class SmtpReceiver {
               text: mail.text ?? '',
               html: typeof mail.html === 'string' ? mail.html : '',
               messageId: mail.messageId ?? '',
+              acceptedAt: Date.now(),
             });
             receiver?.notify();
             callback();
@@ -57,6 +60,9 @@ export class SmtpReceiver {
           .catch(callback);
       },
     });
+    // A sender killed mid-dialogue resets its connection (fault tests do that on purpose): the
+    // server reports it as an error event, which would otherwise be an uncaught exception.
+    server.on('error', () => {});
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.server.address() as AddressInfo;
     receiver = new SmtpReceiver(server, `smtp://127.0.0.1:${port}`);
