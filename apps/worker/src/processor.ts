@@ -2,6 +2,7 @@ import { JOBS, PermanentJobError } from '@digame/core/jobs';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { HANDLERS, isJobName, type JobHandler, type WorkerDeps } from './handlers.js';
 import type { WorkerMetrics } from './metrics.js';
+import { catchUpAfterOutage } from './schedules.js';
 
 /**
  * Runs one job: validates its name and payload against the registry, then its handler. Whatever
@@ -29,6 +30,11 @@ export function createProcessor(deps: WorkerDeps, metrics: WorkerMetrics) {
         'job failed',
       );
       if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
+      // Queueing the catch-up may itself meet the outage (Redis down): the tick is lost to it then,
+      // as BullMQ could not have recorded its failure either.
+      await catchUpAfterOutage(deps.jobs, job, error).catch((queueing: unknown) =>
+        deps.logger.warn({ err: queueing, job: job.name }, 'queueing a catch-up run failed'),
+      );
       throw error;
     } finally {
       metrics.observe(job.queueName, job.name, (performance.now() - started) / 1000, failure);

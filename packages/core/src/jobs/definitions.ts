@@ -144,18 +144,20 @@ export const JOBS = {
 /**
  * Periodic jobs and their default interval. The worker registers each as a BullMQ job scheduler
  * (one per name, upserted by every worker), so each tick is one job however many workers run.
+ * `catchUp`: a tick that an outage made fail for good is run again once the outage is over, rather
+ * than left to the next tick (usage would stay unflushed, trials unadvanced, for a whole interval).
  */
 export const SCHEDULES = {
   'outbox.sweep': { everyMs: 5_000 },
-  'usage.flush': { everyMs: 60_000 },
+  'usage.flush': { everyMs: 60_000, catchUp: true },
   'performance.flush': { everyMs: 60_000 },
   'usage.measure_all': { everyMs: 15 * 60_000 },
-  'trials.scan': { everyMs: 60 * 60_000 },
+  'trials.scan': { everyMs: 60 * 60_000, catchUp: true },
   'health.score_all': { everyMs: 6 * 60 * 60_000 },
   'billing.cycle_all': { everyMs: 6 * 60 * 60_000 },
   'audit.prune_all': { everyMs: 24 * 60 * 60_000 },
   'reports.email_scan': { everyMs: 60 * 60_000 },
-} as const satisfies Partial<Record<string, { everyMs: number }>>;
+} as const satisfies Partial<Record<string, { everyMs: number; catchUp?: boolean }>>;
 export type ScheduledJobName = keyof typeof SCHEDULES;
 
 export type JobName = keyof typeof JOBS;
