@@ -11,10 +11,13 @@ CREATE ROLE digame_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRL
 -- migrations hand over to it (the owner must be a member to do so) run as it.
 CREATE ROLE digame_lifecycle WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION;
 GRANT digame_lifecycle TO digame_owner;
+-- Runtime role of global units of work (sign-in, sign-up, operator listings, the outbox sweeper);
+-- DATABASE_GLOBAL_URL defaults to DATABASE_URL with this role and the same password.
+CREATE ROLE digame_app_global WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION PASSWORD 'digame_app';
 
 CREATE DATABASE digame OWNER digame_owner;
 REVOKE ALL ON DATABASE digame FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE digame TO digame_app;
+GRANT CONNECT, TEMPORARY ON DATABASE digame TO digame_app, digame_app_global;
 
 \connect digame
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;

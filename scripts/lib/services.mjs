@@ -180,6 +180,7 @@ const provisionSql = (pg) => `
 SELECT 'CREATE ROLE digame_owner' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'digame_owner')\\gexec
 SELECT 'CREATE ROLE digame_app' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'digame_app')\\gexec
 SELECT 'CREATE ROLE digame_lifecycle' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'digame_lifecycle')\\gexec
+SELECT 'CREATE ROLE digame_app_global' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'digame_app_global')\\gexec
 -- The owner runs migrations and creates the per-test-file databases.
 ALTER ROLE digame_owner WITH LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOBYPASSRLS PASSWORD '${pg.ownerPassword}';
 -- The runtime role: owns nothing and cannot bypass row-level security.
@@ -188,10 +189,13 @@ ALTER ROLE digame_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS
 -- the SECURITY DEFINER functions the migrations give it run as it. The owner hands them over to it.
 ALTER ROLE digame_lifecycle WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION;
 GRANT digame_lifecycle TO digame_owner;
+-- The role of global units of work (sign-in, sign-up, operator listings, the outbox sweeper), so a
+-- tenant unit's connection reaches no other tenant's rows; the default DATABASE_GLOBAL_URL uses it.
+ALTER ROLE digame_app_global WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION PASSWORD '${pg.appPassword}';
 SELECT 'CREATE DATABASE digame OWNER digame_owner' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'digame')\\gexec
 ALTER DATABASE digame OWNER TO digame_owner;
 REVOKE ALL ON DATABASE digame FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE digame TO digame_app;
+GRANT CONNECT, TEMPORARY ON DATABASE digame TO digame_app, digame_app_global;
 \\connect digame
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 ALTER SCHEMA public OWNER TO digame_owner;

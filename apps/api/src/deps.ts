@@ -27,7 +27,10 @@ const API_PERFORMANCE_FLUSH_MS = 5_000;
 /** Builds every long-lived dependency of an api process; close() releases them in reverse. */
 export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { close(): Promise<void> }> {
   const logger = createLogger('api', config.LOG_LEVEL);
-  const db = await openDatabase({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }, logger);
+  const db = await openDatabase(
+    { url: config.DATABASE_URL, globalUrl: config.DATABASE_GLOBAL_URL, poolMax: config.DATABASE_POOL_MAX },
+    logger,
+  );
   const redis = await connectRedis(config.REDIS_URL, 'api');
   const subscriber = redis.duplicate({ connectionName: 'api-subscriber', enableOfflineQueue: true });
   const prefix = config.REDIS_PREFIX;

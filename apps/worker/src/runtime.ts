@@ -45,7 +45,10 @@ async function within(ms: number, work: Promise<boolean>): Promise<boolean> {
 /** Connects everything a worker process needs, starts one BullMQ worker per queue and the schedulers. */
 export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
   const logger = createLogger('worker', config.LOG_LEVEL);
-  const db = await openDatabase({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }, logger);
+  const db = await openDatabase(
+    { url: config.DATABASE_URL, globalUrl: config.DATABASE_GLOBAL_URL, poolMax: config.DATABASE_POOL_MAX },
+    logger,
+  );
   const redis = await connectRedis(config.REDIS_URL, 'worker');
   const prefix = config.REDIS_PREFIX;
   const jobs = new JobQueues(redis, prefix);

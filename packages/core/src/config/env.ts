@@ -26,6 +26,8 @@ export const coreEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: postgresUrl,
+  /** Role of global units of work; unset: DATABASE_URL with the role `<app role>_global` (see db/migrate.ts). */
+  DATABASE_GLOBAL_URL: postgresUrl.optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: redisUrl,
   /** Prefix of every Redis key and queue; a hash tag keeps a deployment's keys together on Redis Cluster. */
@@ -50,6 +52,7 @@ export const mailEnvSchema = z.object({
 export const migrationEnvSchema = z.object({
   DATABASE_MIGRATION_URL: postgresUrl,
   DATABASE_URL: postgresUrl,
+  DATABASE_GLOBAL_URL: postgresUrl.optional(),
 });
 
 export const portSchema = z.coerce.number().int().min(0).max(65535);

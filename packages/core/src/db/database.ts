@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { TenantAuditLog } from '../audit/audit-log.entity.js';
+import { globalUrlOf } from './migrate.js';
 import { createOrm, type OrmOptions } from './orm.js';
 import { forgetEffects, openPendingUnit, type PendingUnit, runEffects, writeOutbox } from './outbox.js';
 import { TENANT_FILTER, type TenantFilterParams } from './tenant-scope.js';
@@ -9,6 +10,11 @@ export interface Actor {
   userId: string | null;
   ipAddress?: string | null;
   userAgent?: string | null;
+}
+
+export interface DatabaseOptions extends OrmOptions {
+  /** Connection of global units of work (DATABASE_GLOBAL_URL); defaults to globalUrlOf(url). */
+  globalUrl?: string | undefined;
 }
 
 export type UnitOfWork<T> = (em: EntityManager) => Promise<T>;
@@ -27,7 +33,15 @@ function assertTenantId(tenantId: number): void {
  * unit's transaction and run right after it commits; rows that did not run stay for the sweeper.
  */
 export class Database {
-  private constructor(readonly orm: MikroORM) {}
+  /**
+   * `orm` connects as the app role (tenant units of work), `globalOrm` as the global role (global
+   * units and platform reads): two login roles, so nothing sent on a tenant unit's connection can
+   * reach what only the global role may (see migrate.ts).
+   */
+  private constructor(
+    readonly orm: MikroORM,
+    readonly globalOrm: MikroORM,
+  ) {}
 
   /**
    * Called with each after-commit effect that failed. The change is committed and the effect's
@@ -40,8 +54,10 @@ export class Database {
   /** Deletions of relayed outbox rows still on their way; close() waits for them. */
   private readonly forgetting = new Set<Promise<void>>();
 
-  static async connect(options: OrmOptions): Promise<Database> {
-    return new Database(await createOrm(options));
+  static async connect(options: DatabaseOptions): Promise<Database> {
+    const { globalUrl = globalUrlOf(options.url), ...app } = options;
+    const [orm, globalOrm] = await Promise.all([createOrm(app), createOrm({ ...app, url: globalUrl })]);
+    return new Database(orm, globalOrm);
   }
 
   /** A transaction scoped to one tenant; the tenant must come from a verified credential or job. */
@@ -56,11 +72,13 @@ export class Database {
   }
 
   /**
-   * A transaction over the global tables (tenants, users) with no tenant set: row-level security
-   * hides every tenant-scoped row and the ORM refuses tenant-scoped queries without params.
+   * A transaction as the global role over the global tables (tenants, users, account mail, the
+   * global outbox) with no tenant set: row-level security hides every tenant-scoped row and the
+   * ORM refuses tenant-scoped queries without params. For what belongs to no tenant: sign-in and
+   * account lookups, sign-up, memberships, operator listings, scheduled scans, the sweeper.
    */
   async inGlobal<T>(work: UnitOfWork<T>): Promise<T> {
-    return this.run(this.orm.em.fork({ clear: true }), null, work);
+    return this.run(this.globalOrm.em.fork({ clear: true }), null, work);
   }
 
   /**
@@ -70,7 +88,7 @@ export class Database {
    * can change nothing (nor queue effects), and the setting ends with the transaction.
    */
   async inPlatformRead<T>(work: UnitOfWork<T>): Promise<T> {
-    return this.run(this.orm.em.fork({ clear: true }), null, async (tx) => {
+    return this.run(this.globalOrm.em.fork({ clear: true }), null, async (tx) => {
       await tx.execute("set transaction read only; select set_config('app.platform_read', 'on', true)");
       return work(tx);
     });
@@ -133,13 +151,21 @@ export class Database {
     });
   }
 
-  /** Round trip to PostgreSQL for health checks. */
+  /** Round trip to PostgreSQL on both connections, for health checks. */
   async ping(): Promise<void> {
+    await Promise.all([this.pingApp(), this.pingGlobal()]);
+  }
+
+  async pingApp(): Promise<void> {
     await this.orm.em.getConnection().execute('select 1');
+  }
+
+  async pingGlobal(): Promise<void> {
+    await this.globalOrm.em.getConnection().execute('select 1');
   }
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.forgetting]);
-    await this.orm.close(true);
+    await Promise.all([this.orm.close(true), this.globalOrm.close(true)]);
   }
 }

@@ -1,7 +1,7 @@
-export { type Actor, Database, type UnitOfWork } from './database.js';
+export { type Actor, Database, type DatabaseOptions, type UnitOfWork } from './database.js';
 export { ALL_ENTITIES, GLOBAL_ENTITIES, TENANT_SCOPED_ENTITIES } from './entities.js';
 export { compactUuid, expandUuid, isUuid, uuidv7 } from './ids.js';
-export { appRoleOf, type MigrateOptions, migrate } from './migrate.js';
+export { appRoleOf, globalUrlOf, type MigrateOptions, migrate } from './migrate.js';
 export { openDatabase } from './open.js';
 export { createOrm, type OrmOptions, ormConfig } from './orm.js';
 export { type EffectRunner, type OutboxEntry, RELAY_GRACE_SECONDS, type SweepResult, sweepOutbox } from './outbox.js';

@@ -1,13 +1,12 @@
 import { verifyDatabase } from '../health/health.js';
 import type { Logger } from '../logging/logger.js';
-import { Database } from './database.js';
-import type { OrmOptions } from './orm.js';
+import { Database, type DatabaseOptions } from './database.js';
 
 /**
  * Connects a process's Database, proves PostgreSQL answers (an unreachable one is a ConfigError
- * naming DATABASE_URL) and logs after-commit effects that fail.
+ * naming DATABASE_URL or DATABASE_GLOBAL_URL) and logs after-commit effects that fail.
  */
-export async function openDatabase(options: OrmOptions, logger: Logger): Promise<Database> {
+export async function openDatabase(options: DatabaseOptions, logger: Logger): Promise<Database> {
   const db = await Database.connect(options);
   db.onEffectError = (error) => logger.error({ err: error }, 'after-commit effect failed');
   try {

@@ -5,8 +5,8 @@ import type pg from 'pg';
  * rules. Used by the test suite; an empty list means the rules hold.
  */
 
-/** Tables with a tenant_id column are tenant-scoped; tenants and users are the only global ones. */
-const GLOBAL_TABLES = [
+/** Tables with a tenant_id column are tenant-scoped; these are the only global ones. */
+export const GLOBAL_TABLES = [
   'tenants',
   'users',
   'mikro_orm_migrations',
@@ -39,25 +39,97 @@ export async function tablesWithoutTenantId(client: pg.Client): Promise<string[]
   return rows.map((row) => `${row.table_name}: not a global table but has no tenant_id column`);
 }
 
-/** Row-level security must be enabled and forced, with a policy, on every tenant-scoped table. */
+/**
+ * Row-level security must be enabled on every table the runtime roles can reach, global ones
+ * included, with a policy; on tenant-scoped tables it must also be forced (the owner is bound too).
+ */
 export async function rlsViolations(client: pg.Client): Promise<string[]> {
-  const { rows } = await client.query<{ relname: string; enabled: boolean; forced: boolean; policies: number }>(
+  const { rows } = await client.query<{
+    relname: string;
+    scoped: boolean;
+    enabled: boolean;
+    forced: boolean;
+    policies: number;
+  }>(
     `select c.relname, c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
+            exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped) as scoped,
             (select count(*)::int from pg_policy p where p.polrelid = c.oid) as policies
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = 'public' and c.relkind in ('r', 'p')
-        and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)`,
+      where n.nspname = 'public' and c.relkind in ('r', 'p') and c.relname <> 'mikro_orm_migrations'`,
   );
   const problems: string[] = [];
   for (const row of rows) {
     if (!row.enabled) problems.push(`${row.relname}: row level security is not enabled`);
-    if (!row.forced) problems.push(`${row.relname}: row level security is not forced`);
+    if (row.scoped && !row.forced) problems.push(`${row.relname}: row level security is not forced`);
     if (row.policies === 0) problems.push(`${row.relname}: has no policy`);
   }
   return problems;
 }
 
-/** The app role must not be able to step around row-level security. */
+/**
+ * Every policy that admits the app role (to it or to PUBLIC) must be narrowed to the tenant its
+ * unit of work set: both its USING and its WITH CHECK read app.current_tenant_id. So no setting a
+ * tenant unit's connection can make (app.current_user_id, app.platform_read) opens another
+ * tenant's rows, on any table; policies for other purposes are bound to other roles.
+ */
+export async function appRolePolicyViolations(client: pg.Client, appRole: string): Promise<string[]> {
+  const { rows } = await client.query<{ relname: string; polname: string; qual: string | null; check: string | null }>(
+    `select c.relname, p.polname, pg_get_expr(p.polqual, p.polrelid) as qual, pg_get_expr(p.polwithcheck, p.polrelid) as check
+       from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and p.polpermissive
+        and (0::oid = any (p.polroles) or (select oid from pg_roles where rolname = $1) = any (p.polroles))
+      order by 1, 2`,
+    [appRole],
+  );
+  const narrowed = (expression: string | null) => expression === null || expression.includes('app.current_tenant_id');
+  const problems: string[] = [];
+  for (const row of rows) {
+    if (row.qual === null && row.check === null)
+      problems.push(`${row.relname}: policy ${row.polname} admits every row`);
+    if (!narrowed(row.qual)) problems.push(`${row.relname}: policy ${row.polname} reads rows of any tenant`);
+    if (!narrowed(row.check)) problems.push(`${row.relname}: policy ${row.polname} writes rows of any tenant`);
+  }
+  return problems;
+}
+
+/** SECURITY DEFINER functions a role may execute: each is a fixed question, listed by the tests. */
+export async function definerFunctionsOf(client: pg.Client, role: string): Promise<string[]> {
+  const { rows } = await client.query<{ signature: string }>(
+    `select p.oid::regprocedure::text as signature
+       from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = 'public' and p.prosecdef and has_function_privilege($1, p.oid, 'execute')
+      order by 1`,
+    [role],
+  );
+  return rows.map((row) => row.signature);
+}
+
+/** Privileges the app role must not hold on the global tables. */
+export async function appRoleGlobalPrivilegeViolations(client: pg.Client, appRole: string): Promise<string[]> {
+  const forbidden: [string, string][] = [
+    ['tenants', 'insert'],
+    ['tenants', 'delete'],
+    ['users', 'insert'],
+    ['users', 'delete'],
+    ...['select', 'insert', 'update', 'delete'].flatMap((privilege): [string, string][] => [
+      ['account_email_deliveries', privilege],
+      ['global_outbox', privilege],
+      ['mikro_orm_migrations', privilege],
+    ]),
+  ];
+  const problems: string[] = [];
+  for (const [table, privilege] of forbidden) {
+    const { rows } = await client.query<{ held: boolean }>('select has_table_privilege($1, $2, $3) as held', [
+      appRole,
+      `public.${table}`,
+      privilege,
+    ]);
+    if (rows[0]?.held) problems.push(`${appRole}: may ${privilege} ${table}`);
+  }
+  return problems;
+}
+
+/** A runtime role (the app role or the global role) must not be able to step around row-level security. */
 export async function appRoleViolations(client: pg.Client, appRole: string): Promise<string[]> {
   const { rows } = await client.query<{ rolsuper: boolean; rolbypassrls: boolean; owned: number }>(
     `select r.rolsuper, r.rolbypassrls,

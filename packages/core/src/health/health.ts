@@ -47,10 +47,15 @@ export async function checkHealth(deps: { db: Database; redis: Redis }): Promise
 
 /** Start-up check: an unreachable database stops the process with a line naming the variable. */
 export async function verifyDatabase(db: Database): Promise<void> {
+  const reasonOf = (error: unknown) => (error as { code?: string; message?: string }).code ?? (error as Error).message;
   try {
-    await db.ping();
+    await db.pingApp();
   } catch (error) {
-    const reason = (error as { code?: string; message?: string }).code ?? (error as Error).message;
-    throw new ConfigError('DATABASE_URL', `cannot connect to PostgreSQL (${reason})`);
+    throw new ConfigError('DATABASE_URL', `cannot connect to PostgreSQL (${reasonOf(error)})`);
+  }
+  try {
+    await db.pingGlobal();
+  } catch (error) {
+    throw new ConfigError('DATABASE_GLOBAL_URL', `cannot connect to PostgreSQL (${reasonOf(error)})`);
   }
 }

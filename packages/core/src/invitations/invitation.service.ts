@@ -1,6 +1,7 @@
 import { audit } from '../audit/audit.js';
 import { effectivePermissions, type Permission } from '../auth/permissions.js';
 import type { Actor, Database } from '../db/database.js';
+import { uuidv7 } from '../db/ids.js';
 import { DomainError } from '../errors/domain-error.js';
 import {
   activeSeatCount,
@@ -16,7 +17,7 @@ import { type ServiceDeps, type TenantContext, tenantContext } from '../services
 import { Tenant, type TenantEntity } from '../tenants/tenant.entity.js';
 import { hashPassword } from '../users/password.js';
 import { assertAcceptablePassword } from '../users/password-policy.js';
-import { normalizeEmail, User, type UserEntity } from '../users/user.entity.js';
+import { normalizeEmail, User } from '../users/user.entity.js';
 import { TenantInvitation, type TenantInvitationEntity } from './invitation.entity.js';
 import { generateInvitationToken, parseInvitationToken } from './invitation-token.js';
 
@@ -276,13 +277,13 @@ export interface InvitationPreview {
 export async function previewInvitation(ctx: TenantContext, input: { tokenHash: string }): Promise<InvitationPreview> {
   const invitation = await usableInvitation(ctx, input.tokenHash);
   const tenant = await ctx.em.findOneOrFail(Tenant, { id: ctx.tenantId });
-  const user = await ctx.em.findOne(User, { email: invitation.email });
+  const account = await invitedAccount(ctx, invitation);
   return {
     tenantName: tenant.name,
     email: invitation.email,
     role: invitation.role,
     expiresAt: invitation.expiresAt,
-    accountExists: Boolean(user?.passwordHash),
+    accountExists: account?.hasPassword === true,
   };
 }
 
@@ -303,25 +304,40 @@ export interface AcceptedInvitation {
   tenant: { uuid: string; slug: string; name: string };
 }
 
+/**
+ * The account of the invited address, if there is one. It is no member of this tenant yet, so
+ * row-level security hides its row; the `invited_account` function answers for a pending
+ * invitation of this tenant only, with the account's id and whether it has a password.
+ */
+async function invitedAccount(
+  ctx: TenantContext,
+  invitation: TenantInvitationEntity,
+): Promise<{ userId: string; hasPassword: boolean } | null> {
+  const [row] = await ctx.em.execute<{ user_id: string; has_password: boolean }[]>(
+    'select user_id, has_password from invited_account(?)',
+    [invitation.id],
+  );
+  return row ? { userId: row.user_id, hasPassword: row.has_password } : null;
+}
+
 /** The account joining: the signed-in user, or one created (or completed) from the invitation. */
 async function joiningUser(
   ctx: TenantContext,
   invitation: TenantInvitationEntity,
   input: AcceptInvitation,
-): Promise<{ user: UserEntity; created: boolean }> {
+): Promise<{ userId: string; created: boolean }> {
+  const existing = await invitedAccount(ctx, invitation);
   if (input.signedInUserId) {
-    const user = await ctx.em.findOneOrFail(User, { id: input.signedInUserId });
-    if (user.email !== invitation.email) {
+    if (existing?.userId !== input.signedInUserId) {
       throw new DomainError(
         'FORBIDDEN',
         `This invitation was sent to ${invitation.email}; sign in with that address to accept it`,
         { details: { reason: 'invitation_email_mismatch' } },
       );
     }
-    return { user, created: false };
+    return { userId: existing.userId, created: false };
   }
-  const existing = await ctx.em.findOne(User, { email: invitation.email });
-  if (existing?.passwordHash) {
+  if (existing?.hasPassword) {
     throw new DomainError(
       'UNAUTHORIZED',
       `An account exists for ${invitation.email}: sign in, then accept the invitation`,
@@ -339,14 +355,22 @@ async function joiningUser(
   }
   assertAcceptablePassword(input.password as string, { email: invitation.email });
   const passwordHash = await hashPassword(input.password as string);
-  if (existing) {
-    // An account created for this address but never given a password (e.g. an unused welcome link).
-    existing.fullName = fullName;
-    existing.passwordHash = passwordHash;
-    return { user: existing, created: false };
+  // Creates the account, or completes one never given a password (e.g. an unused welcome link).
+  const [claimed] = await ctx.em.execute<{ user_id: string | null }[]>(
+    'select claim_invited_account(?, ?, ?, ?) as user_id',
+    [invitation.id, uuidv7(), fullName, passwordHash],
+  );
+  if (!claimed?.user_id) {
+    // A password was set for the address meanwhile: its owner signs in to accept.
+    throw new DomainError(
+      'UNAUTHORIZED',
+      `An account exists for ${invitation.email}: sign in, then accept the invitation`,
+      {
+        details: { reason: 'sign_in_required' },
+      },
+    );
   }
-  const user = ctx.em.create(User, { email: invitation.email, fullName, passwordHash });
-  return { user, created: true };
+  return { userId: claimed.user_id, created: existing === null };
 }
 
 /** Joins the invitation's tenant with the invited role; single use, within the seat limit. */
@@ -358,8 +382,9 @@ export async function acceptInvitation(ctx: TenantContext, input: AcceptInvitati
       details: { reason: 'tenant_suspended' },
     });
   }
-  const { user, created } = await joiningUser(ctx, invitation, input);
-  if (!created && (await ctx.em.findOne(TenantUser, { tenant: ctx.tenantId, user: user.id }))) {
+  const { userId, created } = await joiningUser(ctx, invitation, input);
+  const user = ctx.em.getReference(User, userId);
+  if (!created && (await ctx.em.findOne(TenantUser, { tenant: ctx.tenantId, user: userId }))) {
     throw new DomainError('CONFLICT', 'You are already a member of this organization', {
       details: { reason: 'already_member' },
     });

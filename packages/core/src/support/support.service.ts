@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager, LoadStrategy, wrap } from '@mikro-orm/postgresql';
 import { audit } from '../audit/audit.js';
 import { DomainError } from '../errors/domain-error.js';
 import type { TenantContext } from '../services/context.js';
@@ -44,8 +44,19 @@ export interface TicketMessageView {
   createdAt: Date;
 }
 
-const person = (user: { id: string; fullName: string } | null | undefined) =>
-  user ? { userId: user.id, fullName: user.fullName } : null;
+/**
+ * How support staff outside the tenant (platform operators) are named: row-level security shows a
+ * tenant unit of work its own members' accounts only, so such a person's row stays unloaded.
+ */
+export const PLATFORM_SUPPORT_NAME = 'Platform support';
+
+/** Loads people one query per relation, so a person the tenant cannot see keeps their id. */
+const PEOPLE = { strategy: LoadStrategy.SELECT_IN } as const;
+
+const person = (user: { id: string; fullName: string } | null | undefined) => {
+  if (!user) return null;
+  return { userId: user.id, fullName: wrap(user).isInitialized() ? user.fullName : PLATFORM_SUPPORT_NAME };
+};
 
 function toTicketView(ticket: SupportTicketEntity): TicketView {
   return {
@@ -71,7 +82,7 @@ async function visibleTicket(ctx: TenantContext, viewer: SupportViewer, ticketId
   const ticket = await ctx.em.findOne(
     SupportTicket,
     { tenant: ctx.tenantId, id: ticketId },
-    { populate: ['openedBy', 'assignedTo'] },
+    { populate: ['openedBy', 'assignedTo'], ...PEOPLE },
   );
   if (!ticket) throw ticketNotFound();
   if (!viewer.support && ticket.openedBy?.id !== viewer.userId) throw ticketNotFound();
@@ -104,7 +115,7 @@ export async function openTicket(
     updatedAt: ctx.now,
   });
   await ctx.em.flush();
-  await ctx.em.populate(ticket, ['openedBy']);
+  await ctx.em.populate(ticket, ['openedBy'], PEOPLE);
   changed(ctx, ticket, 'ticket_opened', { priority: input.priority });
   return toTicketView(ticket);
 }
@@ -121,7 +132,12 @@ export async function listTickets(
       ...(filter.status ? { status: filter.status } : {}),
       ...(viewer.support ? {} : { openedBy: viewer.userId }),
     },
-    { populate: ['openedBy', 'assignedTo'], orderBy: { createdAt: 'desc', id: 'desc' }, limit: filter.limit },
+    {
+      populate: ['openedBy', 'assignedTo'],
+      ...PEOPLE,
+      orderBy: { createdAt: 'desc', id: 'desc' },
+      limit: filter.limit,
+    },
   );
   return tickets.map(toTicketView);
 }
@@ -135,7 +151,7 @@ export async function getTicket(
   const messages = await ctx.em.find(
     SupportTicketMessage,
     { tenant: ctx.tenantId, ticketId },
-    { populate: ['author'], orderBy: { createdAt: 'asc', id: 'asc' } },
+    { populate: ['author'], ...PEOPLE, orderBy: { createdAt: 'asc', id: 'asc' } },
   );
   return {
     ...toTicketView(ticket),
@@ -200,14 +216,15 @@ export async function assignTicket(
   ticket.assignedTo = input.assigneeUserId ? ctx.em.getReference(User, input.assigneeUserId) : null;
   ticket.updatedAt = ctx.now;
   await ctx.em.flush();
-  await ctx.em.populate(ticket, ['assignedTo'], { refresh: true });
+  // Loads the assignee's account into the reference when it is one the tenant may see.
+  if (ticket.assignedTo) await ctx.em.findOne(User, { id: ticket.assignedTo.id });
   changed(ctx, ticket, 'ticket_assigned', { assigneeUserId: input.assigneeUserId });
   return toTicketView(ticket);
 }
 
 async function maySupport(ctx: TenantContext, userId: string): Promise<boolean> {
   const [row] = await ctx.em.execute<{ ok: boolean }[]>(
-    `select exists (select 1 from users u where u.id = ? and u.is_active and u.is_platform_operator)
+    `select active_platform_operator(?)
          or exists (select 1 from tenant_users tu where tu.tenant_id = ? and tu.user_id = ? and tu.is_active and tu.role = 'admin') as ok`,
     [userId, ctx.tenantId, userId],
   );

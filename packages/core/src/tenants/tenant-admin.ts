@@ -171,14 +171,11 @@ export async function updateTenant(ctx: TenantContext, input: TenantUpdate): Pro
   if (input.branding) next.branding = patched(tenant.branding, input.branding);
   const diff = changedFields(tenant as unknown as Record<string, unknown>, next as Record<string, unknown>);
   if (!diff) return toTenantView(tenant);
-  if (next.domain && (await ctx.em.count(Tenant, { domain: next.domain, id: { $ne: tenant.id } })) > 0) {
-    throw domainTaken(next.domain);
-  }
   ctx.em.assign(tenant, next);
   try {
     await ctx.em.flush();
   } catch (error) {
-    // Two tenants claiming the same domain at once: the unique index decides.
+    // Row-level security hides other tenants' rows, so only the unique index knows a domain is taken.
     if (error instanceof UniqueConstraintViolationException && next.domain) throw domainTaken(next.domain);
     throw error;
   }

@@ -94,7 +94,7 @@ export async function createTenant(
   }
   const domain = input.domain?.trim().toLowerCase() || null;
   const slug = input.selfServe ? `${slugify(input.name)}-${randomSlugSuffix()}` : input.slug?.trim().toLowerCase();
-  let provisioned: Omit<CreatedTenant, 'adminInvited'>;
+  let provisioned: Omit<CreatedTenant, 'adminInvited'> & { adminEmail: string };
   try {
     provisioned = await deps.db.inGlobal(async (em) => {
       if (domain && (await em.count(Tenant, { domain }))) throw conflict('domain', domain);
@@ -121,6 +121,7 @@ export async function createTenant(
           trialEndsAt: tenant.trialEndsAt ?? null,
         },
         adminUserId: admin.id,
+        adminEmail: admin.email,
         adminExisted,
       };
     });
@@ -133,7 +134,7 @@ export async function createTenant(
     throw error;
   }
 
-  const { tenant, adminUserId, adminExisted } = provisioned;
+  const { tenant, adminUserId, adminEmail, adminExisted } = provisioned;
   const linker = input.linkExistingAccountOf;
   const adminInvited = adminExisted && !(linker?.platformOperator || linker?.userId === adminUserId);
   try {
@@ -145,14 +146,16 @@ export async function createTenant(
         resourceId: tenant.uuid,
         details: { name: tenant.name, slug: tenant.slug, domain: tenant.domain, tier: tenant.subscriptionTier },
       });
-      const admin = await em.findOneOrFail(User, { id: adminUserId });
       if (adminInvited) {
         // A stranger must not be able to enrol someone else's account into an organization they
         // named: the owner gets an invitation and becomes admin only by accepting it.
-        await createInvitation(ctx, { email: admin.email, role: 'admin', actorPermissions: new Set(PERMISSIONS) });
+        await createInvitation(ctx, { email: adminEmail, role: 'admin', actorPermissions: new Set(PERMISSIONS) });
         return;
       }
       em.create(TenantUser, { tenant: tenant.id, user: adminUserId, role: 'admin' });
+      // Row-level security shows a tenant unit of work its members' accounts only: join first.
+      await em.flush();
+      const admin = await em.findOneOrFail(User, { id: adminUserId });
       audit(ctx, { action: 'member.added', resourceType: 'user', resourceId: adminUserId, details: { role: 'admin' } });
       const link = admin.passwordHash
         ? `${new URL(`/sign-in?tenant=${encodeURIComponent(tenant.slug)}`, deps.services.appUrl)}`
@@ -174,7 +177,7 @@ export async function createTenant(
     await deps.db.inGlobal((em) => em.nativeDelete(Tenant, { id: tenant.id }));
     throw error;
   }
-  return { ...provisioned, adminInvited };
+  return { tenant, adminUserId, adminExisted, adminInvited };
 }
 
 const SLUG_SUFFIX_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';

@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { Database } from '../db/database.js';
+import { globalUrlOf } from '../db/migrate.js';
 import { testServices, withDatabase } from './services.js';
 
 export interface TestDatabase {
   name: string;
   /** Connection as the app role (subject to row-level security). */
   appUrl: string;
+  /** Connection as the global role (global units of work). */
+  globalUrl: string;
   /** Connection as the schema owner, for inspecting or breaking the schema on purpose. */
   ownerUrl: string;
   /** The unit-of-work entry point, connected as the app role. */
@@ -31,6 +34,7 @@ export async function createTestDatabase(
   return {
     name,
     appUrl,
+    globalUrl: globalUrlOf(appUrl),
     ownerUrl: withDatabase(services.ownerUrl, name),
     db,
     async drop() {
@@ -72,6 +76,9 @@ export function useTestDatabase(options: { poolMax?: number } = {}): TestDatabas
     },
     get appUrl() {
       return get().appUrl;
+    },
+    get globalUrl() {
+      return get().globalUrl;
     },
     get ownerUrl() {
       return get().ownerUrl;

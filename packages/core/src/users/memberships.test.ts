@@ -22,9 +22,25 @@ describe('a user’s own memberships', () => {
     );
   });
 
-  it('open reads of the user’s own rows only, never writes, and never outside the transaction', async () => {
-    const acme = await createTenantWithMembers(database.db, 'Acme Policy');
+  it('are not reachable from the app role, whatever its connection sets', async () => {
+    const acme = await createTenantWithMembers(database.db, 'Acme Hand Set');
+    const globex = await createTenantWithMembers(database.db, 'Globex Hand Set');
     const client = await rawClient(database.appUrl);
+    try {
+      await client.query('begin');
+      await client.query("select set_config('app.current_tenant_id', $1, true)", [String(globex.tenantId)]);
+      await client.query("select set_config('app.current_user_id', $1, true)", [acme.users.admin]);
+      const { rows } = await client.query<{ tenant_id: number }>('select tenant_id from tenant_users');
+      expect(new Set(rows.map((row) => row.tenant_id))).toEqual(new Set([globex.tenantId]));
+      await client.query('rollback');
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('open reads of the user’s own rows only to the global role, never writes, never outside the transaction', async () => {
+    const acme = await createTenantWithMembers(database.db, 'Acme Policy');
+    const client = await rawClient(database.globalUrl);
     try {
       await client.query('begin');
       await client.query("select set_config('app.current_user_id', $1, true)", [acme.users.admin]);

@@ -9,6 +9,7 @@ import { Migration20261201300000Files } from './Migration20261201300000Files.js'
 import { Migration20261201400000SupportConversations } from './Migration20261201400000SupportConversations.js';
 import { Migration20261201410000PlatformRead } from './Migration20261201410000PlatformRead.js';
 import { Migration20261201420000MonthlyReports } from './Migration20261201420000MonthlyReports.js';
+import { Migration20261202070000GlobalTablesRls } from './Migration20261202070000GlobalTablesRls.js';
 import { Migration20261202100000AuditChain } from './Migration20261202100000AuditChain.js';
 import { Migration20261202110000ApiPerformance } from './Migration20261202110000ApiPerformance.js';
 
@@ -24,6 +25,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201400000SupportConversations', class: Migration20261201400000SupportConversations },
   { name: 'Migration20261201410000PlatformRead', class: Migration20261201410000PlatformRead },
   { name: 'Migration20261201420000MonthlyReports', class: Migration20261201420000MonthlyReports },
+  { name: 'Migration20261202070000GlobalTablesRls', class: Migration20261202070000GlobalTablesRls },
   { name: 'Migration20261202100000AuditChain', class: Migration20261202100000AuditChain },
   { name: 'Migration20261202110000ApiPerformance', class: Migration20261202110000ApiPerformance },
 ];
