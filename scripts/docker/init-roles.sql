@@ -22,3 +22,7 @@ GRANT CONNECT, TEMPORARY ON DATABASE digame TO digame_app, digame_app_global;
 \connect digame
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 ALTER SCHEMA public OWNER TO digame_owner;
+-- Other connections' query text is for the superuser only (see scripts/lib/services.mjs).
+REVOKE SELECT ON pg_catalog.pg_stat_activity FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pg_catalog.pg_stat_get_activity(integer) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pg_catalog.pg_stat_get_backend_activity(integer) FROM PUBLIC;

@@ -192,6 +192,11 @@ GRANT digame_lifecycle TO digame_owner;
 -- The role of global units of work (sign-in, sign-up, operator listings, the outbox sweeper), so a
 -- tenant unit's connection reaches no other tenant's rows; the default DATABASE_GLOBAL_URL uses it.
 ALTER ROLE digame_app_global WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION PASSWORD '${pg.appPassword}';
+-- Other connections' query text (pg_stat_activity) is for the superuser only: in template1, so every
+-- database made later (the test template and its clones) starts that way, and in digame below.
+\\connect template1
+${HIDE_ACTIVITY_SQL}
+\\connect postgres
 SELECT 'CREATE DATABASE digame OWNER digame_owner' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'digame')\\gexec
 ALTER DATABASE digame OWNER TO digame_owner;
 REVOKE ALL ON DATABASE digame FROM PUBLIC;
@@ -199,6 +204,18 @@ GRANT CONNECT, TEMPORARY ON DATABASE digame TO digame_app, digame_app_global;
 \\connect digame
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 ALTER SCHEMA public OWNER TO digame_owner;
+${HIDE_ACTIVITY_SQL}
+`;
+
+/**
+ * PostgreSQL shows the query text of a role's other connections to that role: a tenant unit of work
+ * could read what other tenants' units are running. The activity views and functions are for the
+ * superuser (and pg_read_all_stats members) only.
+ */
+const HIDE_ACTIVITY_SQL = `
+REVOKE SELECT ON pg_catalog.pg_stat_activity FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pg_catalog.pg_stat_get_activity(integer) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pg_catalog.pg_stat_get_backend_activity(integer) FROM PUBLIC;
 `;
 
 function systemUser(name) {

@@ -54,7 +54,7 @@ export function createApp(deps: ApiDeps): Hono<Env> {
       'request',
     );
   });
-  mountMetrics(app, deps);
+  mountMetrics(app, deps, (c) => c.get('ipAddress'));
   // File bytes stream past the small-body limit below: their size is checked against the quota instead.
   app.route('/api', createFileRoutes(deps));
   app.route('/api', createAuditRoutes(deps));

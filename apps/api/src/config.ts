@@ -27,7 +27,7 @@ export const apiEnvSchema = coreEnvSchema.extend(fileStorageEnvSchema.shape).ext
   TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
   /** How often an open event stream re-checks its session or key; a revoked one closes within this. */
   EVENTS_RECHECK_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
-  /** When set, GET /metrics requires `Authorization: Bearer <token>`; unset, it is open (scrape on a private network). */
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`; unset, it answers callers on this host only. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /**
    * AES-256 key that encrypts TOTP secrets at rest: 32 random bytes in base64 (`openssl rand -base64 32`).

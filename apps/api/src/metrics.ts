@@ -1,4 +1,5 @@
-import type { Env, Hono, MiddlewareHandler } from 'hono';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { ApiDeps } from './trpc/context.js';
 import { appRouter } from './trpc/router.js';
@@ -15,13 +16,30 @@ function procedureLabels(path: string): string[] {
   return names.map((name) => (PROCEDURES.has(name) ? name : 'unknown'));
 }
 
+/** The caller is this host: the api listens on every interface, its metrics answer loopback only. */
+function isLoopback(address: string | null): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(header ?? ''), digest(`Bearer ${token}`));
+}
+
 /**
  * Prometheus metrics of one api process: request count and latency per procedure, refusals for
  * the rate limit. Mounted before authentication so every outcome, 429s included, is observed; served
- * on GET /metrics (behind METRICS_TOKEN when set). One registry per app, so several apps in one
- * process (tests) keep separate counts.
+ * on GET /metrics: with METRICS_TOKEN set to callers presenting it, otherwise only to callers on this
+ * host (the client address as the request gate sees it, so behind trusted proxies the real
+ * client's). One registry per app, so several apps in one process (tests) keep separate counts.
  */
-export function mountMetrics<E extends Env>(app: Hono<E>, deps: ApiDeps): Registry {
+export function mountMetrics<E extends Env>(
+  app: Hono<E>,
+  deps: ApiDeps,
+  clientAddress: (c: Context<E>) => string | null,
+): Registry {
   const registry = new Registry();
   const requests = new Counter({
     name: 'digame_api_requests_total',
@@ -57,8 +75,11 @@ export function mountMetrics<E extends Env>(app: Hono<E>, deps: ApiDeps): Regist
   app.use('/api/*', observed);
   app.get('/metrics', async (c) => {
     const token = deps.config.METRICS_TOKEN;
-    if (token && c.req.header('authorization') !== `Bearer ${token}`) {
-      return c.json({ error: { code: 'UNAUTHORIZED', message: 'Metrics need the metrics token' } }, 401);
+    if (!(token ? bearerMatches(c.req.header('authorization'), token) : isLoopback(clientAddress(c)))) {
+      const message = token
+        ? 'Metrics need the metrics token'
+        : 'Metrics are served to this host only; set METRICS_TOKEN to scrape them from elsewhere';
+      return c.json({ error: { code: 'UNAUTHORIZED', message } }, 401);
     }
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });

@@ -107,21 +107,41 @@ export async function listApiKeys(ctx: TenantContext, usage: ApiKeyUsage): Promi
 export async function revokeApiKey(ctx: TenantContext, id: string): Promise<ApiKeySummary> {
   const key = await ctx.em.findOne(ApiKey, { id });
   if (!key) throw new DomainError('NOT_FOUND', 'No such API key');
-  if (!key.revokedAt) {
-    key.revokedAt = ctx.now;
-    key.revokedBy = ctx.actor.userId ? ctx.em.getReference(User, ctx.actor.userId) : null;
-    audit(ctx, {
-      action: 'apikey.revoked',
-      resourceType: 'api_key',
-      resourceId: key.id,
-      details: { name: key.name, prefix: key.prefix },
-    });
-    revokeWithUnitOfWork(
-      ctx.em,
-      ctx.deps,
-      { kind: 'api_key.revoke', payload: { keyId: key.keyId, expiresAt: key.expiresAt?.getTime() ?? null } },
-      ctx.tenantId,
-    );
-  }
+  if (!key.revokedAt) revokeKey(ctx, key, 'revoked');
   return summary(key);
+}
+
+/** Why a key stopped working, in its `apikey.revoked` audit entry. */
+export type ApiKeyRevocationReason = 'revoked' | 'creator_removed' | 'creator_deactivated';
+
+/**
+ * Revokes every live key a member created, in the unit of work that removes or deactivates them.
+ * A key acts with its creator's consent (its scopes never exceed theirs), so it stops when they
+ * leave, like their sessions; to keep automation running, an admin creates a key of their own first.
+ */
+export async function revokeKeysCreatedBy(
+  ctx: TenantContext,
+  userId: string,
+  reason: Exclude<ApiKeyRevocationReason, 'revoked'>,
+): Promise<number> {
+  const keys = await ctx.em.find(ApiKey, { createdBy: userId, revokedAt: null });
+  for (const key of keys) revokeKey(ctx, key, reason);
+  return keys.length;
+}
+
+function revokeKey(ctx: TenantContext, key: ApiKeyEntity, reason: ApiKeyRevocationReason): void {
+  key.revokedAt = ctx.now;
+  key.revokedBy = ctx.actor.userId ? ctx.em.getReference(User, ctx.actor.userId) : null;
+  audit(ctx, {
+    action: 'apikey.revoked',
+    resourceType: 'api_key',
+    resourceId: key.id,
+    details: { name: key.name, prefix: key.prefix, ...(reason === 'revoked' ? {} : { reason }) },
+  });
+  revokeWithUnitOfWork(
+    ctx.em,
+    ctx.deps,
+    { kind: 'api_key.revoke', payload: { keyId: key.keyId, expiresAt: key.expiresAt?.getTime() ?? null } },
+    ctx.tenantId,
+  );
 }

@@ -15,7 +15,14 @@ export {
   secretMatches,
 } from './api-key-token.js';
 export { type ApiKeyLastUse, ApiKeyUsage } from './api-key-usage.js';
-export { type ApiKeySummary, createApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
+export {
+  type ApiKeyRevocationReason,
+  type ApiKeySummary,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+  revokeKeysCreatedBy,
+} from './api-keys.js';
 export { CredentialStore } from './credential-store.js';
 export {
   type ApiKeyRecord,

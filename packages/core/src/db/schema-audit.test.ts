@@ -191,6 +191,12 @@ describe('live schema', () => {
       expect(rows[0].role).toBe(appRole);
       await expect(app.query('alter table tenant_users disable row level security')).rejects.toThrow(/must be owner/);
       await expect(app.query('delete from tenant_audit_logs')).rejects.toThrow(/permission denied/);
+      // Nor what other connections (other tenants' units of work) are running.
+      await expect(app.query('select query from pg_stat_activity')).rejects.toThrow(/permission denied/);
+      await expect(app.query('select * from pg_stat_get_activity(null)')).rejects.toThrow(/permission denied/);
+      await expect(
+        app.query('select pg_stat_get_backend_activity(b) from pg_stat_get_backend_idset() b'),
+      ).rejects.toThrow(/permission denied/);
     } finally {
       await app.end();
     }

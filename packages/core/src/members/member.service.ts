@@ -1,5 +1,6 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { audit, changedFields } from '../audit/audit.js';
+import { revokeKeysCreatedBy } from '../auth/api-keys.js';
 import type { Permission, PermissionOverrides } from '../auth/permissions.js';
 import { endMemberSessions, refreshMemberSessions } from '../auth/sessions.js';
 import { DomainError } from '../errors/domain-error.js';
@@ -167,6 +168,7 @@ export async function deactivateMember(
   });
   await ctx.em.flush();
   await endMemberSessions(ctx, member.user.id, 'member_deactivated');
+  await revokeKeysCreatedBy(ctx, member.user.id, 'creator_deactivated');
   memberChanged(ctx, member, 'deactivated');
   return toMemberView(member);
 }
@@ -201,6 +203,7 @@ export async function removeMember(
   await assertKeepsAnAdmin(ctx, member, 'remove the last admin');
   const snapshot = { userId: member.user.id, email: member.user.email, role: member.role, isActive: member.isActive };
   await endMemberSessions(ctx, member.user.id, 'member_removed');
+  await revokeKeysCreatedBy(ctx, member.user.id, 'creator_removed');
   ctx.em.remove(member);
   audit(ctx, {
     action: 'member.removed',

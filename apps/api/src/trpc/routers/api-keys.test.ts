@@ -1,3 +1,4 @@
+import { TenantAuditLog } from '@digame/core/audit';
 import { ApiKey, apiKeyKey } from '@digame/core/auth';
 import { TenantUser } from '@digame/core/members';
 import { createTenantWithMembers, type TenantFixture } from '@digame/core/testing';
@@ -144,6 +145,43 @@ describe('using API keys', () => {
       message: 'Invalid or expired credential',
     });
     expect((await auditActions(api.database.db, acme.tenantId, 'apikey.revoked')).at(-1)?.resourceId).toBe(apiKey.id);
+  });
+
+  it('stop working when their creator is removed or deactivated, while other keys go on', async () => {
+    const tenant = await createTenantWithMembers(api.database.db, 'Departing Keys', 'enterprise');
+    await api.database.db.inTenant(tenant.tenantId, async (em) => {
+      for (const user of [tenant.users.manager, tenant.users.member]) {
+        const membership = await em.findOneOrFail(TenantUser, { user });
+        membership.permissions = { grant: ['apikeys.manage'] };
+      }
+    });
+    const keyOf = async (userId: string, role: 'manager' | 'member') =>
+      (
+        await api
+          .client(await api.sessionToken({ tenantId: tenant.tenantId, userId, role }))
+          .apiKeys.create.mutate({ name: `${role} bot`, scopes: ['usage.read'] })
+      ).key;
+    const managerKey = await keyOf(tenant.users.manager, 'manager');
+    const memberKey = await keyOf(tenant.users.member, 'member');
+    const admin = await adminOf(tenant);
+    const adminKey = (await admin.apiKeys.create.mutate({ name: 'Admin bot', scopes: ['usage.read'] })).key;
+    const memberIdOf = (userId: string) =>
+      api.database.db.inTenant(
+        tenant.tenantId,
+        async (em) => (await em.findOneOrFail(TenantUser, { user: userId })).id,
+      );
+
+    await admin.members.remove.mutate({ memberId: await memberIdOf(tenant.users.manager) });
+    await admin.members.deactivate.mutate({ memberId: await memberIdOf(tenant.users.member) });
+
+    for (const key of [managerKey, memberKey]) {
+      expect(await refusedWith(api.client(key).auth.whoami.query())).toMatchObject({ code: 'UNAUTHORIZED' });
+    }
+    expect((await api.client(adminKey).auth.whoami.query()).tenant.id).toBe(tenant.tenantUuid);
+    const revocations = await api.database.db.inTenant(tenant.tenantId, (em) =>
+      em.find(TenantAuditLog, { action: 'apikey.revoked' }, { orderBy: { createdAt: 'asc' } }),
+    );
+    expect(revocations.map((entry) => entry.details.reason)).toEqual(['creator_removed', 'creator_deactivated']);
   });
 
   it('stop working when the organization moves to a tier without API access', async () => {

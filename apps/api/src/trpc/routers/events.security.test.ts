@@ -134,6 +134,17 @@ describe('events.stream', () => {
     sub.stop();
   });
 
+  it('refuses a last event id past what a Redis stream id holds as bad input, not a server error', async () => {
+    const t = await createTenantWithMembers(api.database.db, 'Stream Far Id');
+    const token = await api.sessionToken({ tenantId: t.tenantId, userId: t.users.admin, role: 'admin' });
+    const sub = subscribe(token, '99999999999999999999-0');
+    const outcome = await sub.ended;
+    expect(outcome).toBeInstanceOf(Error);
+    expect((outcome as { data?: { code?: string } }).data?.code).toBe('BAD_REQUEST');
+    expect((outcome as Error).message).toMatch(/stream id/);
+    sub.stop();
+  });
+
   it('refuses a subscriber without a credential', async () => {
     const sub = subscribe(undefined);
     const outcome = await sub.ended;

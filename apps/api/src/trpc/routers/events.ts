@@ -5,6 +5,17 @@ import { EventFeed, publicEvent } from '../event-feed.js';
 import { router, tenantProcedure } from '../trpc.js';
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+/** Each part of a Redis stream id is an unsigned 64-bit number; Redis refuses a larger one as an error. */
+const MAX_STREAM_ID_PART = 2n ** 64n - 1n;
+const STREAM_ID_MESSAGE = 'must be a stream id such as 1700000000000-0';
+
+const streamId = z
+  .string()
+  .regex(STREAM_ID, STREAM_ID_MESSAGE)
+  .refine(
+    (id) => id.split('-').every((part) => BigInt(part) <= MAX_STREAM_ID_PART),
+    `${STREAM_ID_MESSAGE}, each part at most ${MAX_STREAM_ID_PART}`,
+  );
 
 const domainEventOutput = z.object({
   type: z.enum(DOMAIN_EVENT_TYPES as [DomainEvent['type'], ...DomainEvent['type'][]]),
@@ -45,11 +56,7 @@ export const eventsRouter = router({
    * the feed to the socket itself (see event-stream-route.ts); the wire format is tRPC's.
    */
   stream: tenantProcedure
-    .input(
-      z
-        .object({ lastEventId: z.string().regex(STREAM_ID, 'must be a stream id such as 1700000000000-0').nullish() })
-        .default({}),
-    )
+    .input(z.object({ lastEventId: streamId.nullish() }).default({}))
     .output(z.custom<AsyncIterable<TrackedEnvelope<PublicDomainEvent>>>(isAsyncIterable))
     .subscription(({ ctx, input, signal }) => new EventFeed(ctx, input.lastEventId ?? null, signal)),
 });

@@ -117,6 +117,28 @@ describe('creating an organization (self-serve)', () => {
     expect(outcome).toMatchObject({ status: 'signed_in', role: 'admin' });
   });
 
+  it('a signed-in member creating another organization is self-serve too: no Enterprise trial, no domain claims', async () => {
+    const member = await createTenantWithMembers(api.database.db, 'Signed In Founder');
+    const client = api.client(
+      await api.sessionToken({ tenantId: member.tenantId, userId: member.users.admin, role: 'admin' }),
+    );
+    const base = { name: 'Founder Two', adminEmail: 'admin@signed-in-founder.test', adminName: 'Founder' };
+    expect(await refusedWith(client.tenants.create.mutate({ ...base, subscriptionTier: 'enterprise' }))).toMatchObject({
+      code: 'BAD_REQUEST',
+      fields: { subscriptionTier: expect.stringMatching(/platform operator/) },
+    });
+    // Asked by a member, a domain another organization holds answers like any other domain.
+    await api.database.db.inTenant(member.tenantId, (em) =>
+      em.execute("update tenants set domain = 'held-elsewhere.test' where id = ?", [member.tenantId]),
+    );
+    const held = await refusedWith(client.tenants.create.mutate({ ...base, domain: 'held-elsewhere.test' }));
+    const free = await refusedWith(client.tenants.create.mutate({ ...base, domain: 'nobody-has-this.test' }));
+    expect(held).toMatchObject({ code: 'BAD_REQUEST', fields: { domain: expect.any(String) } });
+    expect(held).toEqual(free);
+    const created = await client.tenants.create.mutate({ ...base, subscriptionTier: 'professional' });
+    expect(created.tenant).toMatchObject({ subscriptionTier: 'professional', isTrial: true });
+  });
+
   it('an API key does not link its creator as admin: the account is invited, as for a stranger', async () => {
     const owner = await createTenantWithMembers(api.database.db, 'Key Owner', 'professional');
     const admin = api.client(

@@ -66,7 +66,9 @@ export const tenantsRouter = router({
           linkExistingAccountOf: person
             ? { userId: person.userId, platformOperator: person.platformOperator }
             : undefined,
-          selfServe: !person,
+          // Self-serve is everyone but a platform operator, signed in or not: Enterprise, a chosen
+          // slug and a claimed domain are arranged with an operator, as billing.changeTier says too.
+          selfServe: !person?.platformOperator,
         },
         actor,
       );
