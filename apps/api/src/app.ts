@@ -89,6 +89,7 @@ export function createApp(deps: ApiDeps): Hono<Env> {
       authorization: c.req.header('authorization') ?? null,
       ipAddress: c.get('ipAddress'),
       calls: procedureCount(c.req.path),
+      procedures: procedureNames(c.req.path),
     });
     c.set('caller', caller);
     c.set('responseHeaders', new Headers());
@@ -167,6 +168,11 @@ function rateLimitHeaders(caller: Caller): Record<string, string> {
 function procedureCount(path: string): number {
   const procedures = path.slice('/trpc/'.length);
   return procedures ? procedures.split(',').length : 1;
+}
+
+function procedureNames(path: string): string[] {
+  const procedures = path.slice('/trpc/'.length);
+  return procedures ? procedures.split(',') : [];
 }
 
 /**

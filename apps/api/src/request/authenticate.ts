@@ -32,7 +32,26 @@ export interface AuthenticateInput {
   ipAddress: string | null;
   /** Procedure calls in this request (a tRPC batch of N counts N). */
   calls: number;
+  /** The tRPC procedures the request calls, when known (a batch names several). */
+  procedures?: readonly string[];
 }
+
+/**
+ * What a signed-in person must still be able to do once the tenant's hourly budget is spent (by its
+ * own scripts, say): list and end sessions, find and revoke the runaway key, sign out. A session calling only these is served whatever the budget, and the calls are not counted;
+ * API keys get no such pass.
+ */
+export const SECURITY_PROCEDURES: ReadonlySet<string> = new Set([
+  'auth.signOut',
+  'sessions.list',
+  'sessions.revoke',
+  'sessions.revokeAll',
+  'apiKeys.list',
+  'apiKeys.revoke',
+]);
+
+const onlySecurityProcedures = (procedures: readonly string[] | undefined) =>
+  procedures !== undefined && procedures.length > 0 && procedures.every((name) => SECURITY_PROCEDURES.has(name));
 
 const refuse = (refusal: DomainError): Caller => ({ ...ANONYMOUS, refusal });
 
@@ -72,7 +91,7 @@ export async function authenticate(deps: AuthenticateDeps, input: AuthenticateIn
         ? { kind: 'api_key', secretHash: presented.secretHash }
         : { kind: 'session', userId: presented.userId },
     tenantId: tenant.id,
-    calls: refusal ? 0 : input.calls,
+    calls: refusal || (presented.kind === 'session' && onlySecurityProcedures(input.procedures)) ? 0 : input.calls,
     hourlyLimit: tenant.apiRateLimit,
     idleTimeoutMs: presented.kind === 'session' && !refusal ? tenant.sessionIdleMinutes * 60_000 : 0,
   });

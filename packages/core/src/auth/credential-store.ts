@@ -7,6 +7,7 @@ import {
   type SessionRecord,
   sessionKey,
 } from './credentials.js';
+import { clearSignInThrottle } from './sign-in-throttle.js';
 
 /** How long a session's tombstone lasts: far longer than any refresh racing its revocation. */
 const SESSION_TOMBSTONE_MS = 24 * 3_600_000;
@@ -144,6 +145,11 @@ export class CredentialStore {
   }
 
   /** The key's tombstone lives as long as the key could have: a late creation must not revive it. */
+  /** Lifts an account's sign-in lock-outs and reset-mail counts (see auth/sign-in-throttle.ts). */
+  async clearSignInThrottle(account: string): Promise<void> {
+    await clearSignInThrottle(this.redis, this.prefix, account);
+  }
+
   async revokeApiKey(keyId: string, expiresAt: number | null): Promise<void> {
     const key = apiKeyKey(this.prefix, keyId);
     const multi = this.redis.multi().del(key);

@@ -78,6 +78,12 @@ export {
   switchTenant,
   verifyMfaSignIn,
 } from './sign-in.js';
-export { SIGN_IN_THROTTLE_DEFAULTS, SignInThrottle, type SignInThrottleOptions } from './sign-in-throttle.js';
+export {
+  clearSignInThrottle,
+  SIGN_IN_THROTTLE_DEFAULTS,
+  SignInThrottle,
+  type SignInThrottleOptions,
+  throttleAccountOf,
+} from './sign-in-throttle.js';
 export { assertTenantAdmits, tenantStandingProblem } from './tenant-standing.js';
 export { hashRecoveryCode, totpCode } from './totp.js';

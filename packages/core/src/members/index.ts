@@ -9,6 +9,7 @@ export {
   removeMember,
   setMemberPermissions,
   toMemberView,
+  unlockMemberSignIn,
 } from './member.service.js';
 export {
   activeSeatCount,

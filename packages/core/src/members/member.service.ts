@@ -3,8 +3,10 @@ import { audit, changedFields } from '../audit/audit.js';
 import { revokeKeysCreatedBy } from '../auth/api-keys.js';
 import type { Permission, PermissionOverrides } from '../auth/permissions.js';
 import { endMemberSessions, refreshMemberSessions } from '../auth/sessions.js';
+import { throttleAccountOf } from '../auth/sign-in-throttle.js';
 import { DomainError } from '../errors/domain-error.js';
 import type { TenantContext } from '../services/context.js';
+import { recordServiceEffect } from '../services/effects.js';
 import {
   assertKeepsAnAdmin,
   assertMayGrant,
@@ -191,6 +193,30 @@ export async function reactivateMember(
     details: { userId: member.user.id, before: { isActive: false }, after: { isActive: true } },
   });
   memberChanged(ctx, member, 'reactivated');
+  return toMemberView(member);
+}
+
+/**
+ * Lifts a member's sign-in lock-outs, from every address, and their password-reset mail counts: for
+ * an admin whose member is locked out (someone else guessing, or the member's own typos) or an
+ * operator acting in the tenant. Audited here; Redis is changed through the outbox on commit.
+ */
+export async function unlockMemberSignIn(
+  ctx: TenantContext,
+  input: MemberChangeActor & { memberId: string },
+): Promise<MemberView> {
+  const member = await findMember(ctx, input.memberId);
+  assertMayGrant(input.actorPermissions, permissionsOf(member), 'unlock this member');
+  recordServiceEffect(ctx.em, ctx.deps, {
+    kind: 'sign_in.unlock',
+    payload: { account: throttleAccountOf(member.user.email) },
+  });
+  audit(ctx, {
+    action: 'member.sign_in_unlocked',
+    resourceType: 'member',
+    resourceId: member.id,
+    details: { userId: member.user.id },
+  });
   return toMemberView(member);
 }
 

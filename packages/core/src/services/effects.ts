@@ -21,7 +21,8 @@ export type ServiceEffect =
   | { kind: 'sessions.revoke'; payload: { userId: string; sessionIds: string[]; allOfMember: boolean } }
   | { kind: 'sessions.sync'; payload: { userId: string } }
   | { kind: 'api_key.put'; payload: ApiKeyRecord }
-  | { kind: 'api_key.revoke'; payload: { keyId: string; expiresAt: number | null } };
+  | { kind: 'api_key.revoke'; payload: { keyId: string; expiresAt: number | null } }
+  | { kind: 'sign_in.unlock'; payload: { account: string } };
 
 /** Records an effect in the unit of work's outbox; it runs after commit (see db/outbox.ts). */
 export function recordServiceEffect(em: EntityManager, deps: ServiceDeps, effect: ServiceEffect): void {
@@ -100,6 +101,9 @@ export async function runServiceEffect(deps: ServiceDeps, entry: OutboxEntry, db
       return;
     case 'api_key.revoke':
       await deps.credentials.revokeApiKey(effect.payload.keyId, effect.payload.expiresAt);
+      return;
+    case 'sign_in.unlock':
+      await deps.credentials.clearSignInThrottle(effect.payload.account);
       return;
     default:
       throw new Error(`unknown outbox effect kind "${entry.kind}"`);

@@ -8,6 +8,7 @@ import {
   reactivateMember,
   removeMember,
   setMemberPermissions,
+  unlockMemberSignIn,
 } from '@digame/core/members';
 import { z } from 'zod';
 import type { TenantScope } from '../trpc.js';
@@ -87,6 +88,18 @@ export const membersRouter = router({
     .input(z.strictObject(memberId))
     .output(memberOutput)
     .mutation(({ ctx, input }) => ctx.run((sc) => reactivateMember(sc, { ...input, ...actorOf(ctx) }))),
+
+  /**
+   * Lifts a member's sign-in lock-outs (from every address) and password-reset mail counts, so a
+   * member locked out by someone else's guessing gets in again. Operators may do it in any tenant
+   * (by `tenantId`), audited there.
+   */
+  unlockSignIn: addressedTenantProcedure('users.manage')
+    .input(z.strictObject({ ...tenantAddress, ...memberId }))
+    .output(memberOutput)
+    .mutation(({ ctx, input }) =>
+      ctx.run((sc) => unlockMemberSignIn(sc, { memberId: input.memberId, actorPermissions: ctx.actorPermissions })),
+    ),
 
   remove: manage
     .input(z.strictObject(memberId))
