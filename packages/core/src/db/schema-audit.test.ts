@@ -73,13 +73,15 @@ describe('live schema', () => {
     await asOwner(async (client) => {
       expect(await appRoleViolations(client, globalRole)).toEqual([]);
       expect(await appRoleGlobalPrivilegeViolations(client, appRole)).toEqual([]);
+      // Each answers for the tenant its unit of work set, or for no tenant at all.
       expect(await definerFunctionsOf(client, appRole)).toEqual([
         'active_platform_operator(uuid)',
+        'audit_prune()',
         'claim_invited_account(uuid,uuid,text,text)',
         'invited_account(uuid)',
         'user_is_platform_operator(uuid)',
       ]);
-      expect(await definerFunctionsOf(client, globalRole)).toEqual(['outbox_due_tenants(integer)']);
+      expect(await definerFunctionsOf(client, globalRole)).toEqual(['audit_prune()', 'outbox_due_tenants(integer)']);
     });
   });
 
