@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { outageError } from '@digame/core/errors';
 import { checkHealth } from '@digame/core/health';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { trpcServer } from '@hono/trpc-server';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { mountMetrics } from './metrics.js';
 import { ANONYMOUS, type Caller } from './request/caller.js';
@@ -15,7 +14,7 @@ import { createRestApi } from './rest/rest-api.js';
 import type { ApiDeps, RequestContext } from './trpc/context.js';
 import { trpcErrorBody } from './trpc/error-shape.js';
 import { eventStreamRoute } from './trpc/event-stream-route.js';
-import { appRouter } from './trpc/router.js';
+import { trpcHandler } from './trpc/single-call.js';
 import { mountConsole } from './web-console.js';
 
 type Env = { Variables: { requestId: string; ipAddress: string | null; caller: Caller; responseHeaders: Headers } };
@@ -62,17 +61,11 @@ export function createApp(deps: ApiDeps): Hono<Env> {
   const tooLarge = `Request bodies are limited to ${MAX_BODY_BYTES} bytes`;
   app.use(
     '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: tooLarge } }, 413),
-    }),
+    limitBody((c) => c.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: tooLarge } }, 413)),
   );
   app.use(
     '/trpc/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json(trpcErrorBody('PAYLOAD_TOO_LARGE', 413, tooLarge), 413),
-    }),
+    limitBody((c) => c.json(trpcErrorBody('PAYLOAD_TOO_LARGE', 413, tooLarge), 413)),
   );
 
   app.get('/healthz', async (c) => {
@@ -118,14 +111,7 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     })),
   );
 
-  app.use(
-    '/trpc/*',
-    trpcServer({
-      endpoint: '/trpc',
-      router: appRouter,
-      createContext: (_opts, c): RequestContext & Record<string, unknown> => ({ ...requestContext(c) }),
-    }),
-  );
+  app.use('/trpc/*', trpcHandler(requestContext));
 
   // In production the same process serves the console; every api route above comes first.
   if (deps.config.WEB_DIST_DIR) mountConsole(app, deps.config.WEB_DIST_DIR);
@@ -149,6 +135,19 @@ export function createApp(deps: ApiDeps): Hono<Env> {
   });
 
   return app;
+}
+
+/**
+ * Hono's bodyLimit, for requests that may carry a body: a GET or HEAD has none, and asking Hono's
+ * Node request for its body would build a full Fetch Request just to learn that.
+ */
+function limitBody(onError: Parameters<typeof bodyLimit>[0]['onError']): MiddlewareHandler<Env> {
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError });
+  return async (c, next) => {
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD') return next();
+    return limit(c, next);
+  };
 }
 
 /** The caller's hourly limit as response headers (Retry-After once it is reached). */
