@@ -89,11 +89,12 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   const provision = `
 CREATE ROLE digame_owner LOGIN CREATEDB NOSUPERUSER NOBYPASSRLS PASSWORD '${ownerPassword}';
 CREATE ROLE digame_app LOGIN NOSUPERUSER NOCREATEDB NOBYPASSRLS PASSWORD '${appPassword}';
+CREATE ROLE digame_app_global LOGIN NOSUPERUSER NOCREATEDB NOBYPASSRLS PASSWORD '${appPassword}';
 CREATE ROLE digame_lifecycle NOLOGIN NOSUPERUSER NOCREATEDB NOBYPASSRLS;
 GRANT digame_lifecycle TO digame_owner;
 CREATE DATABASE digame OWNER digame_owner;
 REVOKE ALL ON DATABASE digame FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE digame TO digame_app;
+GRANT CONNECT, TEMPORARY ON DATABASE digame TO digame_app, digame_app_global;
 \\connect digame
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 ALTER SCHEMA public OWNER TO digame_owner;

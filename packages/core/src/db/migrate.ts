@@ -1,4 +1,3 @@
-import { PLATFORM_READ_TABLES } from './migrations/Migration20261201410000PlatformRead.js';
 import { createOrm } from './orm.js';
 
 export interface MigrateOptions {
@@ -76,8 +75,12 @@ export async function migrate({
       await run(`grant select, update on table tenants, users to "${appRole}"`);
       // Which organizations does this user belong to? Only for the user a global unit has just verified.
       await run(`alter policy member_self_lookup on tenant_users to "${globalRole}"`);
-      for (const table of PLATFORM_READ_TABLES)
-        await run(`alter policy platform_read on "${table}" to "${globalRole}"`);
+      // Every platform_read policy (see Migration20261201410000PlatformRead and later tables).
+      const platformRead = await em.execute<{ tablename: string }[]>(
+        "select tablename from pg_policies where schemaname = 'public' and policyname = 'platform_read'",
+      );
+      for (const { tablename } of platformRead)
+        await run(`alter policy platform_read on "${tablename}" to "${globalRole}"`);
       // The outbox sweeper lists tenants with waiting effects through this function only (see the migration).
       await run(`revoke all on function outbox_due_tenants(int) from "${appRole}"`);
       await run(`grant execute on function outbox_due_tenants(int) to "${globalRole}"`);

@@ -37,6 +37,7 @@ export {
 export {
   HEALTH_HISTORY_DAYS,
   type HealthPoint,
+  nameOperators,
   type OperatorAccess,
   type TenantActivity,
   tenantActivity,

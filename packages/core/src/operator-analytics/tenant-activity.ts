@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { queryAuditLog } from '../audit/audit-query.js';
 import { TenantHealthScore } from '../health-score/health-score.entity.js';
 import type { TenantContext } from '../services/context.js';
@@ -14,6 +15,7 @@ export interface HealthPoint {
 
 export interface OperatorAccess {
   id: string;
+  operatorUserId: string | null;
   operatorEmail: string | null;
   reason: string;
   ipAddress: string | null;
@@ -46,10 +48,34 @@ export async function tenantActivity(ctx: TenantContext, input: { accesses: numb
     })),
     operatorAccesses: accesses.items.map((entry) => ({
       id: entry.id,
+      operatorUserId: entry.actorUserId,
       operatorEmail: entry.actorEmail,
       reason: typeof entry.details.reason === 'string' ? entry.details.reason : '',
       ipAddress: entry.ipAddress,
       accessedAt: entry.createdAt,
+    })),
+  };
+}
+
+/**
+ * Operators are members of their own organization, not of the tenant they entered, so row-level
+ * security hides their accounts inside that tenant's unit of work: their addresses are read in a
+ * global unit of work, for the operator console only.
+ */
+export async function nameOperators(em: EntityManager, activity: TenantActivity): Promise<TenantActivity> {
+  const ids = [...new Set(activity.operatorAccesses.flatMap((access) => access.operatorUserId ?? []))];
+  if (ids.length === 0) return activity;
+  const rows = await em.execute<{ id: string; email: string }[]>(
+    `select id, email from users where id in (${ids.map(() => '?').join(', ')})`,
+    ids,
+  );
+  const emails = new Map(rows.map((row) => [row.id, row.email]));
+  return {
+    ...activity,
+    operatorAccesses: activity.operatorAccesses.map((access) => ({
+      ...access,
+      operatorEmail:
+        access.operatorEmail ?? (access.operatorUserId ? (emails.get(access.operatorUserId) ?? null) : null),
     })),
   };
 }

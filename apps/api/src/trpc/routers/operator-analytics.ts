@@ -4,6 +4,7 @@ import {
   churnRiskList,
   featureUtilization,
   HEALTH_BANDS,
+  nameOperators,
   revenueOverview,
   securitySignals,
   TENANT_SORTS,
@@ -225,11 +226,14 @@ export const operatorAnalyticsRouter = router({
         ),
       }),
     )
-    .query(async ({ ctx, input }) =>
-      ctx.runAsOperator(await resolveTenant(ctx, input.tenantId), 'operator console: tenant detail', (sc) =>
-        tenantActivity(sc, { accesses: input.accesses }),
-      ),
-    ),
+    .query(async ({ ctx, input }) => {
+      const activity = await ctx.runAsOperator(
+        await resolveTenant(ctx, input.tenantId),
+        'operator console: tenant detail',
+        (sc) => tenantActivity(sc, { accesses: input.accesses }),
+      );
+      return ctx.db.inGlobal((em) => nameOperators(em, activity));
+    }),
 
   /**
    * The busiest tenants of the last hours: API calls, error rate (5xx), refusal rate (4xx) and p95
