@@ -90,8 +90,17 @@ const domainErrors = t.middleware(async ({ ctx, next, path }) => {
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/**
+ * A query only reads: every unit of work it opens through ctx.db is READ ONLY (PostgreSQL refuses a
+ * write in it), chosen here for all procedures by their type. An operator's audited access to
+ * another tenant still writes its entry (Database.asPlatformOperator).
+ */
+const readOnlyQueries = t.middleware(({ ctx, type, next }) =>
+  type === 'query' ? next({ ctx: { db: ctx.db.readOnly() } }) : next(),
+);
+
 /** Anyone; a presented but invalid credential is ignored here (public procedures need none). */
-export const publicProcedure = t.procedure.use(domainErrors);
+export const publicProcedure = t.procedure.use(domainErrors).use(readOnlyQueries);
 
 /** A verified, live credential (session or API key) within its rate limit. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
