@@ -45,7 +45,11 @@ describe('Data & privacy', () => {
     await bar.waitFor();
     expect(await bar.getAttribute('aria-valuenow')).toBe('0');
     await checkScreen(page, 'data-privacy-queued', async (p) => {
-      await p.getByRole('region', { name: 'Export the organization' }).getByText('Queued').filter({ visible: true }).waitFor();
+      await p
+        .getByRole('region', { name: 'Export the organization' })
+        .getByText('Queued')
+        .filter({ visible: true })
+        .waitFor();
     });
 
     // Every value the bar shows from now on, as the live events move it.
@@ -81,7 +85,11 @@ describe('Data & privacy', () => {
       uploads.map((bytes) => bytes.length),
     );
     await checkScreen(page, 'data-privacy-ready', async (p) => {
-      await p.getByRole('region', { name: 'Export the organization' }).getByText('Ready').filter({ visible: true }).waitFor();
+      await p
+        .getByRole('region', { name: 'Export the organization' })
+        .getByText('Ready')
+        .filter({ visible: true })
+        .waitFor();
     });
 
     // The email the worker sent leads back here, to the same archive.

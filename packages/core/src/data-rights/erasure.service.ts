@@ -258,7 +258,7 @@ export async function eraseMe(ctx: TenantContext, input: { confirmEmail: string 
   const userId = ctx.actor.userId;
   if (!userId) {
     throw new DomainError('FORBIDDEN', 'Only a signed-in member can erase their own data', {
-      details: { reason: 'member_only' },
+      details: { reason: 'member_required' },
     });
   }
   await lockTenantForSeats(ctx);

@@ -5,9 +5,8 @@ import { withPersonal } from '../audit/personal-data.js';
 import { effectivePermissions } from '../auth/permissions.js';
 import { TenantUser } from '../members/tenant-user.entity.js';
 import {
-  createTenantWithMembers,
   type PlantedData,
-  populateTenant,
+  populateTwoTenants,
   rawClient,
   type TenantFixture,
   useServiceDeps,
@@ -26,10 +25,10 @@ let alphaData: PlantedData;
 let betaData: PlantedData;
 
 beforeAll(async () => {
-  alpha = await createTenantWithMembers(database.db, 'Alpha Erasure');
-  beta = await createTenantWithMembers(database.db, 'Beta Erasure');
-  alphaData = await populateTenant(database.db, deps, alpha, 'alpha');
-  betaData = await populateTenant(database.db, deps, beta, 'beta');
+  ({ alpha, beta, alphaData, betaData } = await populateTwoTenants(database.db, deps, [
+    'Alpha Erasure',
+    'Beta Erasure',
+  ]));
 });
 
 const asAdmin = (tenant: TenantFixture) => ({ actor: { userId: tenant.users.admin, ipAddress: '192.0.2.1' } });

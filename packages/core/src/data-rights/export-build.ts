@@ -125,6 +125,9 @@ export async function buildExport(
       writtenBytes += bytes;
       await report(DUMPED + ((WRITTEN - DUMPED) * writtenBytes) / totalBytes, writtenBytes >= totalBytes);
     });
+    // Not reserved against the storage quota (which counts tenant_files only): the archive copies
+    // bytes the quota already counts, and a tenant at its limit must still be able to take its data
+    // out. It lives for ARCHIVE_RETENTION_DAYS under the tenant's prefix, so offboarding purges it too.
     await deps.services.files.put(key, createReadStream(archivePath), archive.bytes);
 
     const offered = await inJobTenant(deps, tenantId, async (ctx) => {

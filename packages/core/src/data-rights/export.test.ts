@@ -5,9 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../errors/domain-error.js';
 import { tenantStreamKey } from '../events/event-bus.js';
 import {
-  createTenantWithMembers,
   type PlantedData,
-  populateTenant,
+  populateTwoTenants,
   rawClient,
   type TenantFixture,
   useServiceDeps,
@@ -28,10 +27,10 @@ let alphaData: PlantedData;
 let betaData: PlantedData;
 
 beforeAll(async () => {
-  alpha = await createTenantWithMembers(database.db, 'Alpha Archive');
-  beta = await createTenantWithMembers(database.db, 'Beta Archive');
-  alphaData = await populateTenant(database.db, deps, alpha, 'alpha');
-  betaData = await populateTenant(database.db, deps, beta, 'beta');
+  ({ alpha, beta, alphaData, betaData } = await populateTwoTenants(database.db, deps, [
+    'Alpha Archive',
+    'Beta Archive',
+  ]));
 });
 
 const buildDeps = () => ({ db: database.db, services: deps.services });
