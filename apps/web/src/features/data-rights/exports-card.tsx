@@ -16,7 +16,7 @@ import { QueryView } from '../common/query-view.js';
 
 export type DataExport = RouterOutputs['data']['exports'][number];
 
-const STATUS: Record<DataExport['status'], { label: string; tone: BadgeTone }> = {
+export const STATUS: Record<DataExport['status'], { label: string; tone: BadgeTone }> = {
   queued: { label: 'Queued', tone: 'neutral' },
   building: { label: 'Building', tone: 'warning' },
   ready: { label: 'Ready', tone: 'success' },
@@ -30,7 +30,7 @@ function megabytes(bytes: number | null): string {
 }
 
 /** Asks for a 15-minute link and lets the browser download the archive from it. */
-async function downloadArchive(exportId: string): Promise<void> {
+export async function downloadArchive(exportId: string): Promise<void> {
   const { url } = await trpcClient.data.downloadLink.mutate({ exportId });
   window.location.assign(url);
 }
