@@ -144,6 +144,8 @@ async function reassignContact(ctx: TenantContext, member: TenantUserEntity, nee
     next.full_name,
     ctx.tenantId,
   ]);
+  ctx.invalidateTenantFacts();
+  ctx.publish('tenant.changed', { change: 'contact' });
   return 1;
 }
 

@@ -277,4 +277,33 @@ describe('erasure refusals and self-erasure', () => {
     );
     expect(account?.email).toBe(betaData.people.manager.email);
   });
+
+  it('hands the organization’s contact to the longest-serving other admin when the contact is erased', async () => {
+    await database.db.inTenant(alpha.tenantId, (em) =>
+      em.nativeUpdate(TenantUser, { user: alpha.users.manager }, { role: 'admin' }),
+    );
+    const contact = alphaData.people.admin;
+    await deps.run(
+      alpha.tenantId,
+      async (ctx) =>
+        eraseMember(ctx, {
+          memberId: await memberId(alpha, alpha.users.admin),
+          confirmEmail: contact.email,
+          actorPermissions: adminPermissions,
+        }),
+      { actor: { userId: alpha.users.manager } },
+    );
+    const [tenant] = await database.db.inGlobal((em) =>
+      em.execute<{ admin_email: string; admin_name: string }[]>(
+        'select admin_email, admin_name from tenants where id = ?',
+        [alpha.tenantId],
+      ),
+    );
+    expect(tenant).toEqual({
+      admin_email: alphaData.people.manager.email,
+      admin_name: alphaData.people.manager.fullName,
+    });
+    await eraseOrphanedAccount(database.db, (await queuedAccountErasure(alpha.users.admin)).userId);
+    expect(await tracesOf([contact.email, contact.fullName])).toEqual([]);
+  });
 });
