@@ -3,7 +3,7 @@ import { createFileRoute } from '@tanstack/react-router';
 import { useState } from 'react';
 import { QueryView } from '../features/common/query-view.js';
 import { EraseDialog } from '../features/data-rights/erase-dialog.js';
-import { type DataExport, downloadArchive, ExportsCard, STATUS } from '../features/data-rights/exports-card.js';
+import { type DataExport, ExportsCard, STATUS, useArchiveDownload } from '../features/data-rights/exports-card.js';
 import { apiProblem } from '../lib/api-problem.js';
 import { usePermissions } from '../lib/permissions.js';
 import { optionalString } from '../lib/search.js';
@@ -43,25 +43,15 @@ function DataPrivacyPage() {
 function FromEmail(props: { exportId: string; tenantExports: boolean }) {
   const organization = useQuery({ ...trpc.data.exports.queryOptions(), enabled: props.tenantExports });
   const mine = useQuery(trpc.data.myExports.queryOptions());
-  const [busy, setBusy] = useState(false);
+  const { downloading, download } = useArchiveDownload();
   const named = [...(organization.data ?? []), ...(mine.data ?? [])].find(
     (row: DataExport) => row.id === props.exportId,
   );
   if (!named) return null;
-  const download = async () => {
-    setBusy(true);
-    try {
-      await downloadArchive(named.id);
-    } catch (error) {
-      toast.error(`Could not download the export: ${apiProblem(error).message}`);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <Card title="The export from your email" id="from-email">
       {named.status === 'ready' ? (
-        <Button onClick={() => void download()} disabled={busy}>
+        <Button onClick={() => void download(named.id)} disabled={downloading === named.id}>
           Download the archive
         </Button>
       ) : (
