@@ -185,6 +185,12 @@ describe('erasing a member', () => {
     expect(account).toEqual({ email: erasedAddress(personId), is_active: false, password_hash: null });
   });
 
+  it('keeps the erasure record from another tenant, with the ORM filter off (row-level security alone)', async () => {
+    const seen = await database.db.inTenant(beta.tenantId, (em) => em.find(TenantErasure, {}, { filters: false }));
+    expect(seen).toEqual([]);
+    expect(await database.db.inTenant(alpha.tenantId, (em) => em.count(TenantErasure, {}))).toBe(1);
+  });
+
   it('touches nothing of another tenant', async () => {
     const betaMember = betaData.people.member;
     expect((await tracesOf([betaMember.email])).length).toBeGreaterThan(5);

@@ -63,7 +63,7 @@ export async function buildExport(
     if (!row) throw new PermanentJobError('unknown export');
     if (row.status !== 'queued' && row.status !== 'building') return null;
     const subjectEmail = row.scope === 'personal' ? await memberEmail(ctx, row.subjectUserId) : null;
-    if (row.scope === 'personal' && !subjectEmail) throw new PermanentJobError('the export’s member is gone');
+    if (row.scope === 'personal' && !subjectEmail) return 'subject_gone' as const;
     row.status = 'building';
     row.progress = 0;
     row.startedAt = ctx.now;
@@ -78,6 +78,11 @@ export async function buildExport(
     };
   });
   if (!claim) return { status: 'skipped' };
+  if (claim === 'subject_gone') {
+    // A personal export of someone who left (or was erased) before it was built: nothing to build.
+    await markFailed(deps, tenantId, exportId);
+    throw new PermanentJobError('the export’s member is gone');
+  }
 
   let told = { at: 0, progress: 0 };
   const report = async (progress: number, force = false) => {
