@@ -9,6 +9,7 @@ import { ANONYMOUS, type Caller } from './request/caller.js';
 import { crossSiteGuard } from './request/cross-site.js';
 import { authenticateOrRefuse } from './request/outage.js';
 import { createAuditRoutes } from './rest/audit-routes.js';
+import { createDataRoutes } from './rest/data-routes.js';
 import { createFileRoutes } from './rest/file-routes.js';
 import { createRestApi } from './rest/rest-api.js';
 import type { ApiDeps, RequestContext } from './trpc/context.js';
@@ -57,6 +58,7 @@ export function createApp(deps: ApiDeps): Hono<Env> {
   // File bytes stream past the small-body limit below: their size is checked against the quota instead.
   app.route('/api', createFileRoutes(deps));
   app.route('/api', createAuditRoutes(deps));
+  app.route('/api', createDataRoutes(deps));
 
   const tooLarge = `Request bodies are limited to ${MAX_BODY_BYTES} bytes`;
   app.use(

@@ -14,6 +14,7 @@ import { Route as AccountRouteImport } from './routes/account.js'
 import { Route as AnalyticsRouteImport } from './routes/analytics.js'
 import { Route as AuditRouteImport } from './routes/audit.js'
 import { Route as BillingRouteImport } from './routes/billing.js'
+import { Route as DataPrivacyRouteImport } from './routes/data-privacy.js'
 import { Route as DevelopersRouteImport } from './routes/developers.js'
 import { Route as InsightsRouteImport } from './routes/insights.js'
 import { Route as OperatorRouteRouteImport } from './routes/operator/route.js'
@@ -60,6 +61,11 @@ const AuditRoute = AuditRouteImport.update({
 const BillingRoute = BillingRouteImport.update({
   id: '/billing',
   path: '/billing',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const DataPrivacyRoute = DataPrivacyRouteImport.update({
+  id: '/data-privacy',
+  path: '/data-privacy',
   getParentRoute: () => rootRouteImport,
 } as any)
 const DevelopersRoute = DevelopersRouteImport.update({
@@ -180,6 +186,7 @@ export interface FileRoutesByFullPath {
   '/analytics': typeof AnalyticsRoute
   '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
+  '/data-privacy': typeof DataPrivacyRoute
   '/developers': typeof DevelopersRoute
   '/insights': typeof InsightsRoute
   '/reports': typeof ReportsRoute
@@ -209,6 +216,7 @@ export interface FileRoutesByTo {
   '/analytics': typeof AnalyticsRoute
   '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
+  '/data-privacy': typeof DataPrivacyRoute
   '/developers': typeof DevelopersRoute
   '/insights': typeof InsightsRoute
   '/reports': typeof ReportsRoute
@@ -239,6 +247,7 @@ export interface FileRoutesById {
   '/analytics': typeof AnalyticsRoute
   '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
+  '/data-privacy': typeof DataPrivacyRoute
   '/developers': typeof DevelopersRoute
   '/insights': typeof InsightsRoute
   '/reports': typeof ReportsRoute
@@ -270,6 +279,7 @@ export interface FileRouteTypes {
     | '/analytics'
     | '/audit'
     | '/billing'
+    | '/data-privacy'
     | '/developers'
     | '/insights'
     | '/reports'
@@ -299,6 +309,7 @@ export interface FileRouteTypes {
     | '/analytics'
     | '/audit'
     | '/billing'
+    | '/data-privacy'
     | '/developers'
     | '/insights'
     | '/reports'
@@ -328,6 +339,7 @@ export interface FileRouteTypes {
     | '/analytics'
     | '/audit'
     | '/billing'
+    | '/data-privacy'
     | '/developers'
     | '/insights'
     | '/reports'
@@ -358,6 +370,7 @@ export interface RootRouteChildren {
   AnalyticsRoute: typeof AnalyticsRoute
   AuditRoute: typeof AuditRoute
   BillingRoute: typeof BillingRoute
+  DataPrivacyRoute: typeof DataPrivacyRoute
   DevelopersRoute: typeof DevelopersRoute
   InsightsRoute: typeof InsightsRoute
   ReportsRoute: typeof ReportsRoute
@@ -410,6 +423,13 @@ declare module '@tanstack/react-router' {
       path: '/billing'
       fullPath: '/billing'
       preLoaderRoute: typeof BillingRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/data-privacy': {
+      id: '/data-privacy'
+      path: '/data-privacy'
+      fullPath: '/data-privacy'
+      preLoaderRoute: typeof DataPrivacyRouteImport
       parentRoute: typeof rootRouteImport
     }
     '/developers': {
@@ -598,6 +618,7 @@ const rootRouteChildren: RootRouteChildren = {
   AnalyticsRoute: AnalyticsRoute,
   AuditRoute: AuditRoute,
   BillingRoute: BillingRoute,
+  DataPrivacyRoute: DataPrivacyRoute,
   DevelopersRoute: DevelopersRoute,
   InsightsRoute: InsightsRoute,
   ReportsRoute: ReportsRoute,

@@ -27,6 +27,11 @@ export interface UnitOptions {
    * whose outbox row could not be written). Read-only procedures open their units this way.
    */
   readOnly?: boolean;
+  /**
+   * A READ ONLY, REPEATABLE READ transaction: every read sees one snapshot of the database, for
+   * work that must be consistent across many reads (an export archive).
+   */
+  snapshot?: boolean;
 }
 
 function assertTenantId(tenantId: number): void {
@@ -54,7 +59,7 @@ export class Database {
   private constructor(
     readonly orm: MikroORM,
     readonly globalOrm: MikroORM,
-    private readonly defaults: Required<UnitOptions> = { readOnly: false },
+    private readonly defaults: { readOnly: boolean } = { readOnly: false },
   ) {}
 
   /**
@@ -92,7 +97,8 @@ export class Database {
     em.setFilterParams(TENANT_FILTER, { tenantId } satisfies TenantFilterParams);
     // The tenant id is a checked positive integer, so it can stand in the opening's SQL as a literal.
     const sql = `select set_config('app.current_tenant_id', '${tenantId}', true)`;
-    return this.run(em, tenantId, { readOnly: options.readOnly ?? this.defaults.readOnly, sql }, work);
+    const readOnly = options.snapshot || (options.readOnly ?? this.defaults.readOnly);
+    return this.run(em, tenantId, { readOnly, snapshot: options.snapshot, sql }, work);
   }
 
   /**

@@ -14,6 +14,8 @@ import {
  */
 export interface UnitOpening {
   readOnly: boolean;
+  /** REPEATABLE READ: every statement of the unit reads one snapshot. */
+  snapshot?: boolean;
   /** Statements run right after BEGIN in the same round trip; '' for none. */
   sql: string;
 }
@@ -27,7 +29,10 @@ export interface UnitBeginOptions {
 
 /** The SQL of the round trip that opens a unit: BEGIN and the unit's settings. */
 export function openingSql(opening: UnitOpening): string {
-  const begin = opening.readOnly ? 'BEGIN TRANSACTION READ ONLY;' : 'BEGIN;';
+  const modes = [opening.snapshot && 'ISOLATION LEVEL REPEATABLE READ', opening.readOnly && 'READ ONLY'].filter(
+    Boolean,
+  );
+  const begin = modes.length > 0 ? `BEGIN TRANSACTION ${modes.join(' ')};` : 'BEGIN;';
   return opening.sql ? `${begin} ${opening.sql}` : begin;
 }
 

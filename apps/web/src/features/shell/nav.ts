@@ -15,6 +15,7 @@ import {
   ScrollText,
   Settings,
   ShieldAlert,
+  ShieldCheck,
   TrendingUp,
   UserRound,
   Users,
@@ -58,6 +59,8 @@ export const NAV_SECTIONS: NavSection[] = [
       { to: '/billing', label: 'Plan and billing', icon: CreditCard, permission: 'tenant.read' },
       { to: '/developers', label: 'Developers', icon: KeyRound, permission: 'apikeys.manage' },
       { to: '/audit', label: 'Audit log', icon: ScrollText, permission: 'audit.read' },
+      // Everyone: members export or erase their own data there, data.export holders the organization's.
+      { to: '/data-privacy', label: 'Data & privacy', icon: ShieldCheck },
       { to: '/settings', label: 'Settings', icon: Settings, permission: 'settings.read', matchSubPaths: true },
     ],
   },
