@@ -1,8 +1,9 @@
 import { TenantAuditChain } from '../audit/audit-log.entity.js';
 import { TenantFile, TenantStorageUsage } from '../files/file.entity.js';
+import { TenantDeletion, TenantOffboarding } from '../offboarding/offboarding.entity.js';
 
 /** Entities added for issue 11 (data lifecycle). Tenant-scoped unless listed as global. */
 export const LIFECYCLE_ENTITIES = {
-  global: [] as const,
-  tenantScoped: [TenantFile, TenantStorageUsage, TenantAuditChain] as const,
+  global: [TenantDeletion] as const,
+  tenantScoped: [TenantFile, TenantStorageUsage, TenantAuditChain, TenantOffboarding] as const,
 };
