@@ -9,6 +9,7 @@ import { filesRouter } from './routers/files.js';
 import { invitationsRouter } from './routers/invitations.js';
 import { membersRouter } from './routers/members.js';
 import { mfaRouter } from './routers/mfa.js';
+import { offboardingRouter } from './routers/offboarding.js';
 import { operationsRouter } from './routers/operations.js';
 import { operatorAnalyticsRouter } from './routers/operator-analytics.js';
 import { reportsRouter } from './routers/reports.js';
@@ -38,6 +39,7 @@ export const appRouter = router({
   usage: usageRouter,
   audit: auditRouter,
   files: filesRouter,
+  offboarding: offboardingRouter,
   analytics: analyticsRouter,
   support: supportRouter,
   reports: reportsRouter,

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/database.js';
+import { scheduledDeletionAt } from '../offboarding/offboarding.service.js';
 import { TenantSetting } from '../settings/setting.entity.js';
 import { Tenant } from './tenant.entity.js';
 import { tenantIdByUuid } from './tenant-lookup.js';
@@ -27,6 +28,8 @@ export interface TenantFacts extends TenantSecurityFacts {
   apiRateLimit: number;
   isActive: boolean;
   suspensionReason: string | null;
+  /** While set (ISO 8601), the tenant waits for its deletion and is read-only (see offboarding). */
+  scheduledDeletionAt: string | null;
 }
 
 export const SECURITY_DEFAULTS: TenantSecurityFacts = {
@@ -159,6 +162,7 @@ export class TenantDirectory {
           (security as Record<string, unknown>)[setting.key] = setting.value;
         }
       }
+      const deletionAt = await scheduledDeletionAt({ em }, tenantId);
       return {
         ...security,
         id: tenant.id,
@@ -172,6 +176,7 @@ export class TenantDirectory {
         apiRateLimit: tenant.apiRateLimit,
         isActive: tenant.isActive,
         suspensionReason: tenant.suspensionReason ?? null,
+        scheduledDeletionAt: deletionAt?.toISOString() ?? null,
       };
     });
   }
