@@ -22,6 +22,7 @@ export const REDIS_KEY_FAMILIES = {
     'signin-account-address',
     'reset-emails',
     'reset-emails-address',
+    'reset-requests',
     // self-serve sign-ups per address (tenants/tenant-creation.ts)
     'signups',
     // the pub/sub channel of tenant-fact invalidations (no key is stored)

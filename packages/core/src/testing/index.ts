@@ -4,3 +4,4 @@ export { createTestBucket, createTestFolder } from './object-stores.js';
 export { type TestServiceDeps, useServiceDeps } from './service-deps.js';
 export { type TestServices, testServices, withDatabase } from './services.js';
 export { type ReceivedMail, SmtpReceiver, useSmtpReceiver } from './smtp-receiver.js';
+export { allKeys, moveDeletionDate, tenantJobsIn, tenantKeys, tenantRowCounts } from './offboarding.js';
