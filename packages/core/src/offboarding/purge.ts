@@ -53,16 +53,19 @@ async function readClaimed(db: Database, tenantId: number): Promise<Claimed | nu
     const tenant = await em.findOne(Tenant, { id: tenantId });
     const row = await em.findOne(TenantOffboarding, { tenant: tenantId });
     if (!tenant || !row || row.cancelledAt || !row.purgeStartedAt) return null;
-    const ids = async (table: string) =>
-      (await em.execute<{ id: string }[]>(`select id from ${table} where tenant_id = ?`, [tenantId])).map((r) => r.id);
+    const ids = async (column: string, table: string) =>
+      (await em.execute<{ id: string }[]>(`select ${column} as id from ${table} where tenant_id = ?`, [tenantId])).map(
+        (r) => r.id,
+      );
     return {
       tenantUuid: tenant.tenantUuid,
       subscriptionTier: tenant.subscriptionTier,
       requestedByOperator: row.requestedByOperator,
       requestedAt: row.requestedAt,
       deleteAt: row.deleteAt,
-      sessions: await ids('auth_sessions'),
-      apiKeys: await ids('api_keys'),
+      sessions: await ids('id', 'auth_sessions'),
+      // Redis names a key by its public key id, the part of the token after the tenant.
+      apiKeys: await ids('key_id', 'api_keys'),
     };
   });
 }

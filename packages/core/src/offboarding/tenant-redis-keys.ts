@@ -39,6 +39,8 @@ export function tenantKeyPatterns(prefix: string, tenantId: number): string[] {
     `${prefix}:live-usage:watched:${tenantId}`,
     `${prefix}:live-usage:sent:${tenantId}`,
     `${prefix}:events:${tenantId}`,
+    // an outbox-published event's once-only mark (events/event-bus.ts)
+    `${prefix}:events:${tenantId}:published:*`,
     `${prefix}:perf:*:${tenantId}`,
   ];
 }
