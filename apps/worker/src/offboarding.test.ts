@@ -58,7 +58,11 @@ async function scan(): Promise<unknown[]> {
 
 async function putObject(fixture: TenantFixture, name: string): Promise<void> {
   const bytes = Buffer.from(`${fixture.slug}:${name}`);
-  await worker.current.deps.services.files.put(fileStorageKey(fixture.tenantId, name), Readable.from([bytes]), bytes.length);
+  await worker.current.deps.services.files.put(
+    fileStorageKey(fixture.tenantId, name),
+    Readable.from([bytes]),
+    bytes.length,
+  );
 }
 
 beforeAll(async () => {
@@ -115,11 +119,13 @@ describe('the offboarding worker', () => {
         return deps.services.files.deletePrefix(key);
       },
     };
-    await expect(purgeTenant({ ...deps, services: { ...deps.services, files: crashing } }, doomed.tenantId)).rejects.toThrow(
-      'killed',
-    );
+    await expect(
+      purgeTenant({ ...deps, services: { ...deps.services, files: crashing } }, doomed.tenantId),
+    ).rejects.toThrow('killed');
     expect(Object.values(await tenantRowCounts(database.ownerUrl, doomed.tenantId)).every((n) => n === 0)).toBe(true);
-    const unfinished = await database.db.inGlobal((em) => em.findOneOrFail(TenantDeletion, { deletedTenantId: doomed.tenantId }));
+    const unfinished = await database.db.inGlobal((em) =>
+      em.findOneOrFail(TenantDeletion, { deletedTenantId: doomed.tenantId }),
+    );
     expect(unfinished.completedAt ?? null).toBeNull();
     // What raced the deletion: an object and a counter written after the first sweep.
     await putObject(doomed, 'late');
@@ -127,7 +133,9 @@ describe('the offboarding worker', () => {
 
     // The next scan finds the unfinished record and completes it.
     expect(await scan()).toHaveLength(1);
-    const record = await database.db.inGlobal((em) => em.findOneOrFail(TenantDeletion, { deletedTenantId: doomed.tenantId }));
+    const record = await database.db.inGlobal((em) =>
+      em.findOneOrFail(TenantDeletion, { deletedTenantId: doomed.tenantId }),
+    );
     expect(record.completedAt).toBeInstanceOf(Date);
     expect(await deps.services.files.list(tenantObjectPrefix(doomed.tenantId))).toEqual([]);
     expect(await tenantKeys(deps.redis, prefix, doomed)).toEqual([]);

@@ -1,4 +1,9 @@
-export { TenantDeletion, type TenantDeletionEntity, TenantOffboarding, type TenantOffboardingEntity } from './offboarding.entity.js';
+export {
+  TenantDeletion,
+  type TenantDeletionEntity,
+  TenantOffboarding,
+  type TenantOffboardingEntity,
+} from './offboarding.entity.js';
 export {
   advanceOffboarding,
   cancelDeletion,

@@ -17,11 +17,7 @@ export const DEFAULT_DELETION_RETENTION_DAYS = 30;
 export const FINAL_NOTICE_DAYS = 3;
 
 export const scheduleDeletionSchema = z.strictObject({
-  reason: z
-    .string()
-    .trim()
-    .min(3, 'say why (at least 3 characters)')
-    .max(500, 'at most 500 characters'),
+  reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500, 'at most 500 characters'),
   /** The organization's slug, typed by hand: deleting an organization is never one stray click. */
   confirmation: z.string().trim().min(1, 'type the organization’s slug to confirm').max(100),
 });
@@ -50,8 +46,7 @@ export interface OffboardingView {
   confirmationText: string;
 }
 
-const formatDay = (date: Date) =>
-  new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+const formatDay = (date: Date) => new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' }).format(date);
 
 /**
  * Why a change is refused while the tenant waits for its deletion, or null. Every mutation but the
@@ -170,9 +165,13 @@ export async function scheduleDeletion(
   }
   const existing = await ctx.em.findOne(TenantOffboarding, { tenant: ctx.tenantId });
   if (isActive(existing)) {
-    throw new DomainError('CONFLICT', `This organization is already scheduled for deletion on ${formatDay(existing.deleteAt)}`, {
-      details: { reason: 'deletion_already_scheduled', deleteAt: existing.deleteAt.toISOString() },
-    });
+    throw new DomainError(
+      'CONFLICT',
+      `This organization is already scheduled for deletion on ${formatDay(existing.deleteAt)}`,
+      {
+        details: { reason: 'deletion_already_scheduled', deleteAt: existing.deleteAt.toISOString() },
+      },
+    );
   }
   const retentionDays = await retentionDaysOf(ctx);
   const schedule = {

@@ -162,7 +162,9 @@ export async function offboardingsDue(db: Database, now: Date, finalNoticeDays: 
       'select deleted_tenant_id from tenant_deletions where completed_at is null order by deleted_tenant_id',
     ),
   );
-  return [...new Set([...scheduled.map((r) => Number(r.tenant_id)), ...unfinished.map((r) => Number(r.deleted_tenant_id))])];
+  return [
+    ...new Set([...scheduled.map((r) => Number(r.tenant_id)), ...unfinished.map((r) => Number(r.deleted_tenant_id))]),
+  ];
 }
 
 /** Operators' view of completed and unfinished deletions, newest first; no personal data is kept. */

@@ -33,7 +33,10 @@ describe('the Redis key families', () => {
   it('give every tenant family a SCAN pattern that names only that tenant', () => {
     const patterns = tenantKeyPatterns('{p}', 42);
     for (const family of REDIS_KEY_FAMILIES.tenant) {
-      expect(patterns.some((pattern) => pattern.startsWith(`{p}:${family}:`)), family).toBe(true);
+      expect(
+        patterns.some((pattern) => pattern.startsWith(`{p}:${family}:`)),
+        family,
+      ).toBe(true);
     }
     for (const pattern of patterns) expect(pattern).toMatch(/(:42$|:42:)/);
   });

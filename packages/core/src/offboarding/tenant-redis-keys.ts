@@ -78,7 +78,13 @@ async function deleteTenantJobs(jobs: JobQueues, tenantId: number): Promise<numb
     for (const job of kept) {
       if ((job?.data as { tenantId?: unknown } | undefined)?.tenantId !== tenantId) continue;
       // A job that finished or went meanwhile has nothing left to remove.
-      if (await job.remove().then(() => true, () => false)) removed += 1;
+      if (
+        await job.remove().then(
+          () => true,
+          () => false,
+        )
+      )
+        removed += 1;
     }
   }
   return removed;
@@ -95,7 +101,9 @@ export async function deleteTenantRedisKeys(
   credentials: TenantCredentialIds,
 ): Promise<number> {
   const { redis, prefix } = deps;
-  const named = (await Promise.all(tenantKeyPatterns(prefix, tenantId).map((pattern) => scanKeys(redis, pattern)))).flat();
+  const named = (
+    await Promise.all(tenantKeyPatterns(prefix, tenantId).map((pattern) => scanKeys(redis, pattern)))
+  ).flat();
   const sessionIds = new Set(credentials.sessions);
   for (const index of named.filter((key) => key.startsWith(memberSessionsKey(prefix, tenantId, '')))) {
     for (const id of await redis.smembers(index)) sessionIds.add(id);

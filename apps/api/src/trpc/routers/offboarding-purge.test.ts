@@ -108,7 +108,10 @@ describe('the deletion of an offboarded organization', () => {
     expect((await storedObjects(doomed.tenantId)).length).toBe(2);
     const doomedKeysBefore = await tenantKeys(api.deps.redis, api.config.REDIS_PREFIX, doomed);
     for (const family of ['sess', 'member-sess', 'apikey', 'apikey-usage', 'calls', 'events', 'perf', 'live-usage']) {
-      expect(doomedKeysBefore.some((key) => key.includes(`:${family}:`)), family).toBe(true);
+      expect(
+        doomedKeysBefore.some((key) => key.includes(`:${family}:`)),
+        family,
+      ).toBe(true);
     }
     expect(await tenantJobsIn(api.deps.jobs, doomed.tenantId)).toBeGreaterThan(0);
     const bystanderBefore = {
@@ -159,9 +162,10 @@ describe('the deletion of an offboarded organization', () => {
     expect(again).toMatchObject({ kind: 'deleted', objects: 2 });
     const operator = await rawClient(api.database.globalUrl);
     try {
-      const { rows } = await operator.query('select count(*)::int as n from tenant_deletions where deleted_tenant_id = $1', [
-        doomed.tenantId,
-      ]);
+      const { rows } = await operator.query(
+        'select count(*)::int as n from tenant_deletions where deleted_tenant_id = $1',
+        [doomed.tenantId],
+      );
       expect(rows[0].n).toBe(1);
     } finally {
       await operator.end();

@@ -48,7 +48,10 @@ describe('who may schedule and cancel a deletion', () => {
 
   it('refuses API keys, whatever their scopes', async () => {
     const admin = await clientAs(api, acme, 'admin');
-    const key = await admin.apiKeys.create.mutate({ name: 'all', scopes: ['tenant.read', 'tenant.update', 'billing.manage'] });
+    const key = await admin.apiKeys.create.mutate({
+      name: 'all',
+      scopes: ['tenant.read', 'tenant.update', 'billing.manage'],
+    });
     const refused = await expectRefused(
       api.client(key.key).offboarding.schedule.mutate({ reason: 'A script did it', confirmation: acme.slug }),
       'FORBIDDEN',
@@ -142,10 +145,17 @@ describe('platform operators', () => {
     });
     expect(scheduled.schedule).toMatchObject({ requestedByOperator: true, reason: 'Contract ended' });
     const acmeMember = await clientAs(api, acme, 'member');
-    await expectRefused(acmeMember.support.open.mutate({ subject: 'Why?', body: 'Why read-only?' }), 'PRECONDITION_FAILED');
-    expect((await operator.offboarding.get.query({ tenantId: acme.tenantUuid })).schedule?.reason).toBe('Contract ended');
+    await expectRefused(
+      acmeMember.support.open.mutate({ subject: 'Why?', body: 'Why read-only?' }),
+      'PRECONDITION_FAILED',
+    );
+    expect((await operator.offboarding.get.query({ tenantId: acme.tenantUuid })).schedule?.reason).toBe(
+      'Contract ended',
+    );
     await operator.offboarding.cancel.mutate({ tenantId: acme.tenantUuid });
-    expect((await auditEntries(api.database.db, acme.tenantId, 'platform.tenant_accessed')).length).toBeGreaterThanOrEqual(3);
+    expect(
+      (await auditEntries(api.database.db, acme.tenantId, 'platform.tenant_accessed')).length,
+    ).toBeGreaterThanOrEqual(3);
     const actions = (await auditEntries(api.database.db, acme.tenantId, 'tenant.deletion_scheduled')).map(
       (entry) => entry.details,
     );

@@ -4,7 +4,7 @@ import { createTenantWithMembers, type TenantFixture, testServices } from '@diga
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectRefused, refusal } from '../../testing/admin.js';
 import { uploadBytes } from '../../testing/files.js';
-import { eventually, GOOD_PASSWORD, emailOf, enqueuedEmails, setUserPassword } from '../../testing/identity.js';
+import { emailOf, enqueuedEmails, eventually, GOOD_PASSWORD, setUserPassword } from '../../testing/identity.js';
 import { useTestApi } from '../../testing/test-api.js';
 
 const api = useTestApi();
@@ -59,7 +59,9 @@ describe('scheduling an organization’s deletion', () => {
     expect(scheduled.schedule).toMatchObject({ retentionDays: 30, requestedByOperator: false, deleting: false });
 
     // Every member sees the schedule (the console's banner reads it) and can still read everything.
-    expect((await api.client(viewerToken).offboarding.get.query()).schedule?.deleteAt).toBe(scheduled.schedule?.deleteAt);
+    expect((await api.client(viewerToken).offboarding.get.query()).schedule?.deleteAt).toBe(
+      scheduled.schedule?.deleteAt,
+    );
     expect((await organizationAsSeen(memberToken)).members).toEqual(before.members);
     const signedIn = await api.client().auth.signIn.mutate({
       email: await emailOf(api.database.db, acme.users.member),

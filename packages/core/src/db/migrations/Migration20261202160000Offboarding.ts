@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
-import { LIFECYCLE_ROLE } from './Migration20261202100000AuditChain.js';
 import { tenantIsolationSql } from './Migration20261127000000Initial.js';
+import { LIFECYCLE_ROLE } from './Migration20261202100000AuditChain.js';
 
 /**
  * Deletes every row of the current tenant, in every tenant-scoped table the catalog lists (so a
