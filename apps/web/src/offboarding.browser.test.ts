@@ -1,4 +1,5 @@
 import { createTenantWithMembers } from '@digame/core/testing';
+import { User } from '@digame/core/users';
 import { describe, it } from 'vitest';
 import { checkScreen, heading, setPassword, signIn, useConsoleStack } from './testing/stack.js';
 
@@ -75,5 +76,40 @@ describe('deleting an organization', () => {
     await admin.getByLabel('Organization name').fill('Offboard Web Renamed');
     await admin.getByRole('button', { name: 'Save settings' }).click();
     await admin.getByText('Settings saved').waitFor();
+  });
+
+  it('lets a platform operator schedule and cancel a customer’s deletion from its tenant page', async () => {
+    const operations = await createTenantWithMembers(stack.api.database.db, 'Offboard Operations', 'enterprise');
+    await stack.api.database.db.inGlobal((em) =>
+      em.nativeUpdate(User, { id: operations.users.admin }, { isPlatformOperator: true }),
+    );
+    await setPassword(stack.api, operations.users.admin);
+    const customer = await createTenantWithMembers(stack.api.database.db, 'Offboard Customer', 'basic');
+
+    const operator = await stack.open(`/operator/tenants/${customer.tenantUuid}`);
+    await signIn(operator, 'admin@offboard-operations.test');
+    await heading(operator, 'Offboard Customer');
+    const card = operator.getByRole('region', { name: 'Delete organization' });
+    await card.getByRole('button', { name: 'Delete organization…' }).click();
+    const dialog = operator.getByRole('dialog', { name: 'Schedule the deletion' });
+    await dialog.getByLabel('Reason').fill('Contract ended');
+    await dialog.getByLabel(`Type ${customer.slug} to confirm`).fill(customer.slug);
+    await dialog.getByRole('button', { name: 'Schedule deletion' }).click();
+    await card.getByText(/Deleted on .* — 30 days left\./).waitFor();
+    await card.getByText(/by a platform operator/).waitFor();
+    // The operator's own organization is not the one scheduled: no banner for them.
+    await operator.getByRole('region', { name: 'Scheduled deletion' }).waitFor({ state: 'detached' });
+    await checkScreen(operator, 'offboarding-operator', async (p) => {
+      await p
+        .getByRole('region', { name: 'Delete organization' })
+        .getByRole('button', { name: 'Cancel the deletion' })
+        .waitFor();
+    });
+    await card.getByRole('button', { name: 'Cancel the deletion' }).click();
+    await operator
+      .getByRole('dialog', { name: 'Cancel the deletion?' })
+      .getByRole('button', { name: 'Cancel the deletion' })
+      .click();
+    await card.getByRole('button', { name: 'Delete organization…' }).waitFor();
   });
 });
