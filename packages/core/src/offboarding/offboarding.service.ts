@@ -95,6 +95,9 @@ async function retentionDaysOf(ctx: TenantContext): Promise<number> {
 const lockTenant = (ctx: TenantContext) =>
   ctx.em.findOneOrFail(Tenant, { id: ctx.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 
+const lockSchedule = (ctx: TenantContext) =>
+  ctx.em.findOne(TenantOffboarding, { tenant: ctx.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+
 export async function getOffboarding(ctx: TenantContext): Promise<OffboardingView> {
   const tenant = await ctx.em.findOneOrFail(Tenant, { id: ctx.tenantId });
   const row = await ctx.em.findOne(TenantOffboarding, { tenant: ctx.tenantId });
@@ -163,7 +166,7 @@ export async function scheduleDeletion(
       fields: { confirmation: `type ${tenant.slug} to confirm` },
     });
   }
-  const existing = await ctx.em.findOne(TenantOffboarding, { tenant: ctx.tenantId });
+  const existing = await lockSchedule(ctx);
   if (isActive(existing)) {
     throw new DomainError(
       'CONFLICT',
@@ -210,7 +213,8 @@ export async function scheduleDeletion(
 /** Cancels a scheduled deletion before the worker starts it: the tenant is exactly as it was. */
 export async function cancelDeletion(ctx: TenantContext): Promise<OffboardingView> {
   const tenant = await lockTenant(ctx);
-  const row = await ctx.em.findOne(TenantOffboarding, { tenant: ctx.tenantId });
+  // The worker's claim locks this row too: either it sees the cancellation, or this sees the claim.
+  const row = await lockSchedule(ctx);
   if (!isActive(row)) {
     throw new DomainError('PRECONDITION_FAILED', 'This organization is not scheduled for deletion', {
       details: { reason: 'deletion_not_scheduled' },
@@ -242,11 +246,7 @@ export type OffboardingStep = { kind: 'nothing_due' } | { kind: 'final_notice' }
  * begin. The schedule row is locked, so a cancellation and the claim are decided one after the other.
  */
 export async function advanceOffboarding(ctx: TenantContext, tenant: TenantEntity): Promise<OffboardingStep> {
-  const row = await ctx.em.findOne(
-    TenantOffboarding,
-    { tenant: ctx.tenantId },
-    { lockMode: LockMode.PESSIMISTIC_WRITE },
-  );
+  const row = await lockSchedule(ctx);
   if (!isActive(row)) return { kind: 'nothing_due' };
   if (row.purgeStartedAt) return { kind: 'purge' };
   if (row.deleteAt.getTime() <= ctx.now.getTime()) {
