@@ -1,6 +1,7 @@
-import { createTenantWithMembers } from '@digame/core/testing';
+import { TenantDeletion } from '@digame/core/offboarding';
+import { createTenantWithMembers, moveDeletionDate } from '@digame/core/testing';
 import { User } from '@digame/core/users';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkScreen, heading, setPassword, signIn, useConsoleStack } from './testing/stack.js';
 
 const stack = await useConsoleStack();
@@ -111,5 +112,33 @@ describe('deleting an organization', () => {
       .getByRole('button', { name: 'Cancel the deletion' })
       .click();
     await card.getByRole('button', { name: 'Delete organization…' }).waitFor();
+
+    // Scheduled again and past its notice period: the worker deletes it, and operators keep the record.
+    await stack.api
+      .client(
+        await stack.api.sessionToken({ tenantId: customer.tenantId, userId: customer.users.admin, role: 'admin' }),
+      )
+      .offboarding.schedule.mutate({ reason: 'Closing for good', confirmation: customer.slug });
+    await moveDeletionDate(stack.api.database.ownerUrl, customer.tenantId, new Date(Date.now() - 1000));
+    await stack.api.deps.jobs.enqueue('offboarding.scan', {}, { jobId: 'offboarding-browser-scan' });
+    await expect
+      .poll(
+        async () =>
+          (
+            await stack.api.database.db.inGlobal((em) =>
+              em.findOne(TenantDeletion, { deletedTenantId: customer.tenantId }),
+            )
+          )?.completedAt ?? null,
+        { timeout: 30_000 },
+      )
+      .toBeInstanceOf(Date);
+    await operator.getByRole('link', { name: 'All tenants' }).click();
+    await heading(operator, 'Tenants');
+    const deleted = operator.getByRole('table', { name: 'Deleted organizations' });
+    await deleted.getByRole('rowheader', { name: customer.tenantUuid }).waitFor();
+    await checkScreen(operator, 'offboarding-deleted', async (p) => {
+      await p.getByRole('table', { name: 'Deleted organizations' }).waitFor();
+    });
+    expect(await deleted.textContent()).not.toContain('Offboard Customer');
   });
 });
