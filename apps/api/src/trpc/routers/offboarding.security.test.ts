@@ -1,9 +1,13 @@
 import { TenantUser } from '@digame/core/members';
 import { TenantOffboarding } from '@digame/core/offboarding';
 import { createTenantWithMembers, rawClient, type TenantFixture } from '@digame/core/testing';
+import type { AnyProcedure } from '@trpc/server';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries, clientAs, expectRefused } from '../../testing/admin.js';
+import { postTrpc } from '../../testing/identity.js';
 import { useTestApi } from '../../testing/test-api.js';
+import { appRouter } from '../router.js';
+import { OFFBOARDING_WRITABLE } from '../trpc.js';
 
 const api = useTestApi();
 let acme: TenantFixture;
@@ -132,6 +136,34 @@ describe('another tenant', () => {
       await app.end();
     }
     await acmeAdmin.offboarding.cancel.mutate();
+  });
+});
+
+describe('while scheduled', () => {
+  it('refuses every mutation of the api but the listed few, before it reads the input', async () => {
+    const adminToken = await api.sessionToken({ tenantId: acme.tenantId, userId: acme.users.admin, role: 'admin' });
+    await api.client(adminToken).offboarding.schedule.mutate({ reason: 'All of them', confirmation: acme.slug });
+    const mutations = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>)
+      .filter(([, procedure]) => (procedure._def as { type: string }).type === 'mutation')
+      .map(([path]) => path)
+      // Cancelling would end the test's premise; it has its own tests.
+      .filter((path) => path !== 'offboarding.cancel');
+    const answers: Record<string, string> = {};
+    for (const path of mutations) {
+      const { body } = await postTrpc(api, path, {}, { authorization: `Bearer ${adminToken}` });
+      const reason = (body.error?.data as { details?: { reason?: string } } | undefined)?.details?.reason;
+      answers[path] = reason === 'tenant_offboarding' ? 'read-only' : 'passed';
+    }
+    const passed = Object.entries(answers)
+      .filter(([, answer]) => answer === 'passed')
+      .map(([path]) => path);
+    // Public mutations (sign-in, sign-up, password reset, invitations) know no tenant; the rest are the exceptions.
+    const allowed = passed.filter((path) => !OFFBOARDING_WRITABLE.has(path));
+    expect(allowed.filter((path) => !/^(auth|mfa|invitations|tenants)\./.test(path))).toEqual([]);
+    expect(passed).toEqual(expect.arrayContaining(['auth.signOut', 'sessions.revoke', 'apiKeys.revoke']));
+    expect(Object.values(answers).filter((answer) => answer === 'read-only').length).toBeGreaterThan(30);
+    expect(answers['settings.set']).toBe('read-only');
+    await api.client(adminToken).offboarding.cancel.mutate();
   });
 });
 
