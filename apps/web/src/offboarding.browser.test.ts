@@ -31,7 +31,7 @@ describe('deleting an organization', () => {
     await dialog.getByLabel(`Type ${tenant.slug} to confirm`).fill(tenant.slug);
     await dialog.getByRole('button', { name: 'Schedule deletion' }).click();
     await admin.getByText('The deletion is scheduled').waitFor();
-    await admin.getByText(/Deleted on .* — 30 days left\./).waitFor();
+    await admin.getByText(/Deletion on .* — 30 days left\./).waitFor();
     await admin.getByRole('region', { name: 'Scheduled deletion' }).waitFor();
     await checkScreen(admin, 'offboarding-scheduled', async (p) => {
       await p.getByRole('button', { name: 'Cancel the deletion' }).waitFor();
@@ -96,7 +96,7 @@ describe('deleting an organization', () => {
     await dialog.getByLabel('Reason').fill('Contract ended');
     await dialog.getByLabel(`Type ${customer.slug} to confirm`).fill(customer.slug);
     await dialog.getByRole('button', { name: 'Schedule deletion' }).click();
-    await card.getByText(/Deleted on .* — 30 days left\./).waitFor();
+    await card.getByText(/Deletion on .* — 30 days left\./).waitFor();
     await card.getByText(/by a platform operator/).waitFor();
     // The operator's own organization is not the one scheduled: no banner for them.
     await operator.getByRole('region', { name: 'Scheduled deletion' }).waitFor({ state: 'detached' });

@@ -145,7 +145,7 @@ function Scheduled({ subject, schedule }: { subject: Subject; schedule: NonNulla
       <p className="text-lg font-semibold text-danger" aria-live="polite">
         {schedule.deleting
           ? 'The deletion is under way.'
-          : `Deleted on ${format.date(schedule.deleteAt)} — ${daysLabel(days)} left.`}
+          : `Deletion on ${format.date(schedule.deleteAt)} — ${daysLabel(days)} left.`}
       </p>
       <dl className="grid gap-x-4 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
         <dt className="text-muted-foreground">Scheduled</dt>
