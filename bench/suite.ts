@@ -14,6 +14,7 @@ import { createApiDeps } from '../apps/api/src/deps.js';
 import { issueSession } from '../packages/core/src/auth/sessions.js';
 import { Tenant } from '../packages/core/src/tenants/tenant.entity.js';
 import { createTenantWithMembers } from '../packages/core/src/testing/fixtures.js';
+import { startWireCounter, type WireCounts } from '../packages/core/src/testing/wire-counter.js';
 import { type FanoutRow, fanout } from './fanout.js';
 import type { LoadCommand, LoadResult } from './lib/load-protocol.js';
 import {
@@ -26,7 +27,6 @@ import {
   startServer,
   waitForHttp,
 } from './lib/processes.js';
-import { startWireCounter, type WireCounts } from './lib/wire-counter.js';
 import { type ScaleRow, scaleOfData } from './scale.js';
 import { type WorkerRow, workerThroughput } from './worker.js';
 

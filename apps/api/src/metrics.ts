@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { metricsRefusal } from '@digame/core/health';
 import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { ApiDeps } from './trpc/context.js';
@@ -14,18 +14,6 @@ function procedureLabels(path: string): string[] {
   if (path.startsWith('/api/')) return ['rest'];
   const names = path.slice('/trpc/'.length).split(',');
   return names.map((name) => (PROCEDURES.has(name) ? name : 'unknown'));
-}
-
-/** The caller is this host: the api listens on every interface, its metrics answer loopback only. */
-function isLoopback(address: string | null): boolean {
-  if (!address) return false;
-  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
-  return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
-}
-
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(header ?? ''), digest(`Bearer ${token}`));
 }
 
 /**
@@ -74,13 +62,8 @@ export function mountMetrics<E extends Env>(
   app.use('/trpc/*', observed);
   app.use('/api/*', observed);
   app.get('/metrics', async (c) => {
-    const token = deps.config.METRICS_TOKEN;
-    if (!(token ? bearerMatches(c.req.header('authorization'), token) : isLoopback(clientAddress(c)))) {
-      const message = token
-        ? 'Metrics need the metrics token'
-        : 'Metrics are served to this host only; set METRICS_TOKEN to scrape them from elsewhere';
-      return c.json({ error: { code: 'UNAUTHORIZED', message } }, 401);
-    }
+    const refusal = metricsRefusal(deps.config.METRICS_TOKEN, c.req.header('authorization'), clientAddress(c));
+    if (refusal) return c.json({ error: { code: 'UNAUTHORIZED', message: refusal } }, 401);
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });
   return registry;

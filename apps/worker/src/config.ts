@@ -1,5 +1,6 @@
 import { coreEnvSchema, mailEnvSchema, parseEnv, portSchema } from '@digame/core/config';
 import { fileStorageEnvSchema } from '@digame/core/files';
+import { metricsEnvSchema } from '@digame/core/health';
 import { z } from 'zod';
 
 const seconds = (fallback: number) =>
@@ -19,6 +20,7 @@ const interval = z.coerce
 export const workerEnvSchema = coreEnvSchema
   .extend(mailEnvSchema.shape)
   .extend(fileStorageEnvSchema.shape)
+  .extend(metricsEnvSchema.shape)
   .extend({
     /** Port of the worker's own /healthz and /metrics; it serves nothing else. */
     WORKER_PORT: portSchema.default(3001),

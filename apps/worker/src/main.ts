@@ -10,7 +10,10 @@ await startOrExit('worker', async () => {
   const { db, redis, logger } = worker.deps;
 
   const server = serve(
-    { fetch: createHealthApp({ db, redis, metrics: worker.metrics.registry }).fetch, port: config.WORKER_PORT },
+    {
+      fetch: createHealthApp({ db, redis, metrics: worker.metrics.registry, metricsToken: config.METRICS_TOKEN }).fetch,
+      port: config.WORKER_PORT,
+    },
     (info) => logger.info({ port: info.port }, `worker health on http://localhost:${info.port}/healthz`),
   );
   server.on('error', (error: NodeJS.ErrnoException) => {

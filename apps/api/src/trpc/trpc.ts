@@ -91,8 +91,41 @@ const domainErrors = t.middleware(async ({ ctx, next, path }) => {
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/**
+ * A query only reads: every unit of work it opens through ctx.db is READ ONLY (PostgreSQL refuses a
+ * write in it), chosen here for all procedures by their type. An operator's audited access to
+ * another tenant still writes its entry (Database.asPlatformOperator).
+ */
+const readOnlyQueries = t.middleware(({ ctx, type, next }) =>
+  type === 'query' ? next({ ctx: { db: ctx.db.readOnly() } }) : next(),
+);
+
+/** The path of the first string in `value` holding U+0000 ('' for the input itself), or null. */
+function nulCharacterPath(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (!value || typeof value !== 'object') return null;
+  for (const [key, child] of Object.entries(value)) {
+    const found = nulCharacterPath(child, path ? `${path}.${key}` : key);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/**
+ * PostgreSQL cannot store U+0000 in text, and a statement carrying one breaks the wire protocol
+ * (08P01, which would read as a lost database). No procedure takes one: refused as input, first.
+ */
+const noNulCharacters = t.middleware(async ({ getRawInput, next }) => {
+  const path = nulCharacterPath(await getRawInput());
+  if (path === null) return next();
+  const field = path || '(input)';
+  throw new DomainError('BAD_REQUEST', `Invalid input: ${field} must not contain the NUL character`, {
+    fields: { [field]: 'must not contain the NUL character' },
+  });
+});
+
 /** Anyone; a presented but invalid credential is ignored here (public procedures need none). */
-export const publicProcedure = t.procedure.use(domainErrors);
+export const publicProcedure = t.procedure.use(domainErrors).use(noNulCharacters).use(readOnlyQueries);
 
 /**
  * The changes an organization scheduled for deletion still accepts: calling the deletion off,

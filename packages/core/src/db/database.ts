@@ -1,9 +1,10 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM, TransactionOptions } from '@mikro-orm/postgresql';
 import { TenantAuditLog } from '../audit/audit-log.entity.js';
 import { globalUrlOf } from './migrate.js';
 import { createOrm, type OrmOptions } from './orm.js';
-import { forgetEffects, openPendingUnit, type PendingUnit, runEffects, writeOutbox } from './outbox.js';
+import { forgetEffectsSql, openPendingUnit, type PendingUnit, runEffects, writeOutbox } from './outbox.js';
 import { TENANT_FILTER, type TenantFilterParams } from './tenant-scope.js';
+import type { UnitBeginOptions, UnitOpening } from './unit-connection.js';
 
 /** Who is acting, for the audit trail. */
 export interface Actor {
@@ -19,6 +20,15 @@ export interface DatabaseOptions extends OrmOptions {
 
 export type UnitOfWork<T> = (em: EntityManager) => Promise<T>;
 
+/** How a unit of work opens; the defaults of the Database it is opened on apply to what is left out. */
+export interface UnitOptions {
+  /**
+   * A READ ONLY transaction: PostgreSQL refuses every write in it (and so every recorded effect,
+   * whose outbox row could not be written). Read-only procedures open their units this way.
+   */
+  readOnly?: boolean;
+}
+
 function assertTenantId(tenantId: number): void {
   if (!Number.isSafeInteger(tenantId) || tenantId <= 0) throw new TypeError(`invalid tenant id: ${tenantId}`);
 }
@@ -28,6 +38,9 @@ function assertTenantId(tenantId: number): void {
  * a tenant unit sets both isolation layers for that transaction only — the ORM filter params and
  * `app.current_tenant_id` with set_config(..., true) — so a pooled connection never carries a
  * tenant on to the next user. Services receive the EntityManager and never open transactions.
+ *
+ * A unit opens in one round trip: BEGIN and the unit's settings go to PostgreSQL as one query
+ * (see unit-connection.ts), and it commits in another, with the unit's own statements in between.
  *
  * Side effects go through the transactional outbox (see outbox.ts): each is a row written in the
  * unit's transaction and run right after it commits; rows that did not run stay for the sweeper.
@@ -41,6 +54,7 @@ export class Database {
   private constructor(
     readonly orm: MikroORM,
     readonly globalOrm: MikroORM,
+    private readonly defaults: Required<UnitOptions> = { readOnly: false },
   ) {}
 
   /**
@@ -60,15 +74,25 @@ export class Database {
     return new Database(orm, globalOrm);
   }
 
+  /**
+   * This database with units of work opening READ ONLY unless a call asks otherwise: what a
+   * read-only procedure is handed. It shares the connections, the effect handler and close().
+   */
+  readOnly(): Database {
+    this.readOnlyView ??= Object.create(this, { defaults: { value: { ...this.defaults, readOnly: true } } });
+    return this.readOnlyView as Database;
+  }
+
+  private readOnlyView: Database | undefined;
+
   /** A transaction scoped to one tenant; the tenant must come from a verified credential or job. */
-  async inTenant<T>(tenantId: number, work: UnitOfWork<T>): Promise<T> {
+  async inTenant<T>(tenantId: number, work: UnitOfWork<T>, options: UnitOptions = {}): Promise<T> {
     assertTenantId(tenantId);
-    const em = this.orm.em.fork({ clear: true });
+    const em = this.orm.em.fork({ clear: true, disableContextResolution: true });
     em.setFilterParams(TENANT_FILTER, { tenantId } satisfies TenantFilterParams);
-    return this.run(em, tenantId, async (tx) => {
-      await tx.execute("select set_config('app.current_tenant_id', ?, true)", [String(tenantId)]);
-      return work(tx);
-    });
+    // The tenant id is a checked positive integer, so it can stand in the opening's SQL as a literal.
+    const sql = `select set_config('app.current_tenant_id', '${tenantId}', true)`;
+    return this.run(em, tenantId, { readOnly: options.readOnly ?? this.defaults.readOnly, sql }, work);
   }
 
   /**
@@ -77,8 +101,9 @@ export class Database {
    * ORM refuses tenant-scoped queries without params. For what belongs to no tenant: sign-in and
    * account lookups, sign-up, memberships, operator listings, scheduled scans, the sweeper.
    */
-  async inGlobal<T>(work: UnitOfWork<T>): Promise<T> {
-    return this.run(this.globalOrm.em.fork({ clear: true }), null, work);
+  async inGlobal<T>(work: UnitOfWork<T>, options: UnitOptions = {}): Promise<T> {
+    const em = this.globalOrm.em.fork({ clear: true, disableContextResolution: true });
+    return this.run(em, null, { readOnly: options.readOnly ?? this.defaults.readOnly, sql: '' }, work);
   }
 
   /**
@@ -88,24 +113,31 @@ export class Database {
    * can change nothing (nor queue effects), and the setting ends with the transaction.
    */
   async inPlatformRead<T>(work: UnitOfWork<T>): Promise<T> {
-    return this.run(this.globalOrm.em.fork({ clear: true }), null, async (tx) => {
-      await tx.execute("set transaction read only; select set_config('app.platform_read', 'on', true)");
-      return work(tx);
-    });
+    const em = this.globalOrm.em.fork({ clear: true, disableContextResolution: true });
+    return this.run(em, null, { readOnly: true, sql: "select set_config('app.platform_read', 'on', true)" }, work);
   }
 
-  private async run<T>(em: EntityManager, tenantId: number | null, work: UnitOfWork<T>): Promise<T> {
-    let unit: PendingUnit | undefined;
-    const result = await em.transactional(async (tx) => {
-      unit = openPendingUnit(tx, tenantId);
-      const value = await work(tx);
-      await tx.flush();
-      await writeOutbox(tx, unit);
+  /**
+   * One transaction on `em`, opened with `opening` in its first round trip. Begun and ended on the
+   * fork itself rather than through em.transactional, which would fork again and merge back.
+   */
+  private async run<T>(em: EntityManager, tenantId: number | null, opening: UnitOpening, work: UnitOfWork<T>) {
+    await em.begin({ opening } satisfies UnitBeginOptions as TransactionOptions);
+    let unit: PendingUnit;
+    let value: T;
+    try {
+      unit = openPendingUnit(em, tenantId);
+      value = await work(em);
+      await em.flush();
+      await writeOutbox(em, unit);
       for (const step of unit.beforeCommit) await step();
-      return value;
-    });
-    if (unit && unit.effects.length > 0) await this.relay(unit);
-    return result;
+      await em.commit();
+    } catch (error) {
+      await em.rollback();
+      throw error;
+    }
+    if (unit.effects.length > 0) await this.relay(unit);
+    return value;
   }
 
   /**
@@ -117,8 +149,11 @@ export class Database {
     const ran = await runEffects(this, unit.effects, (error) => this.onEffectError(error));
     if (ran.length === 0) return;
     const { tenantId } = unit;
-    const forget = (tx: EntityManager) => forgetEffects(tx, tenantId, ran);
-    const forgetting = (tenantId === null ? this.inGlobal(forget) : this.inTenant(tenantId, forget))
+    // One round trip on the unit's own role: no unit of work (BEGIN … COMMIT) just to delete rows.
+    const connection = (tenantId === null ? this.globalOrm : this.orm).em.getConnection();
+    const forgetting = Promise.resolve()
+      .then(() => connection.execute(forgetEffectsSql(tenantId, ran)))
+      .then(() => undefined)
       .catch((error: unknown) => this.onEffectError(error))
       .finally(() => this.forgetting.delete(forgetting));
     this.forgetting.add(forgetting);
@@ -130,25 +165,30 @@ export class Database {
    * transaction as whatever the operator does there.
    */
   async asPlatformOperator<T>(actor: Actor, tenantId: number, reason: string, work: UnitOfWork<T>): Promise<T> {
-    return this.inTenant(tenantId, async (em) => {
-      // The audit trail names tenants by their public id, like every answer of the api.
-      const [target] = await em.execute<{ tenant_uuid: string }[]>('select tenant_uuid from tenants where id = ?', [
-        tenantId,
-      ]);
-      em.create(TenantAuditLog, {
-        tenant: tenantId,
-        user: actor.userId,
-        action: 'platform.tenant_accessed',
-        resourceType: 'tenant',
-        resourceId: target?.tenant_uuid ?? null,
-        details: { reason },
-        ipAddress: actor.ipAddress ?? null,
-        userAgent: actor.userAgent ?? null,
-      });
-      const result = await work(em);
-      await em.flush();
-      return result;
-    });
+    // Never read-only, even for a read: the entry that records the access is a write.
+    return this.inTenant(
+      tenantId,
+      async (em) => {
+        // The audit trail names tenants by their public id, like every answer of the api.
+        const [target] = await em.execute<{ tenant_uuid: string }[]>('select tenant_uuid from tenants where id = ?', [
+          tenantId,
+        ]);
+        em.create(TenantAuditLog, {
+          tenant: tenantId,
+          user: actor.userId,
+          action: 'platform.tenant_accessed',
+          resourceType: 'tenant',
+          resourceId: target?.tenant_uuid ?? null,
+          details: { reason },
+          ipAddress: actor.ipAddress ?? null,
+          userAgent: actor.userAgent ?? null,
+        });
+        const result = await work(em);
+        await em.flush();
+        return result;
+      },
+      { readOnly: false },
+    );
   }
 
   /** Round trip to PostgreSQL on both connections, for health checks. */

@@ -3,6 +3,7 @@ import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { ALL_ENTITIES } from './entities.js';
 import { migrationsList } from './migrations/index.js';
 import { TenantWriteGuard } from './tenant-write-guard.js';
+import { UnitDriver } from './unit-connection.js';
 
 export interface OrmOptions {
   url: string;
@@ -13,6 +14,8 @@ export interface OrmOptions {
 export function ormConfig({ url, poolMax = 10, debug = false }: OrmOptions): Options {
   return {
     clientUrl: url,
+    // PostgreSQL as MikroORM speaks it, except that a unit of work opens in one round trip.
+    driver: UnitDriver,
     entities: [...ALL_ENTITIES],
     extensions: [Migrator],
     subscribers: [new TenantWriteGuard()],

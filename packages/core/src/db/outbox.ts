@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Database } from './database.js';
-import { uuidv7 } from './ids.js';
+import { isUuid, uuidv7 } from './ids.js';
 
 /**
  * One side effect of a unit of work (a job to enqueue, an event to publish, a cache to drop, a
@@ -113,6 +113,23 @@ export async function runEffects(
 export async function forgetEffects(em: EntityManager, tenantId: number | null, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await em.execute(`delete from ${tableOf(tenantId)} where id in (?)`, [ids]);
+}
+
+/**
+ * The relay's deletion of the rows whose effects ran, as one simple-protocol query: PostgreSQL runs
+ * its statements as one implicit transaction, so the tenant it sets for row-level security ends
+ * with it, and the whole deletion is one round trip. It can hold no parameters, so the ids (the
+ * unit's own uuids) and the tenant id (checked when the unit opened) are checked again and stand
+ * in it as literals.
+ */
+export function forgetEffectsSql(tenantId: number | null, ids: readonly string[]): string {
+  if (tenantId !== null && (!Number.isSafeInteger(tenantId) || tenantId <= 0)) {
+    throw new TypeError(`invalid tenant id: ${tenantId}`);
+  }
+  const bad = ids.find((id) => !isUuid(id));
+  if (bad !== undefined || ids.length === 0) throw new TypeError(`not outbox ids: ${ids.join(', ')}`);
+  const setTenant = tenantId === null ? '' : `select set_config('app.current_tenant_id', '${tenantId}', true); `;
+  return `${setTenant}delete from ${tableOf(tenantId)} where id in (${ids.map((id) => `'${id}'`).join(', ')})`;
 }
 
 export interface SweepResult {

@@ -1,10 +1,10 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { effectivePermissions, type Permission, type PermissionOverrides } from '../auth/permissions.js';
 import { DomainError } from '../errors/domain-error.js';
 import { TenantInvitation } from '../invitations/invitation.entity.js';
 import type { TenantContext } from '../services/context.js';
-import { Tenant, type TenantEntity } from '../tenants/tenant.entity.js';
+import type { TenantEntity } from '../tenants/tenant.entity.js';
+import { lockTenantRow } from '../tenants/tenant-lock.js';
 import type { Role } from './roles.js';
 import { TenantUser, type TenantUserEntity } from './tenant-user.entity.js';
 
@@ -39,7 +39,7 @@ export function permissionsOf(member: { role: Role; permissions: PermissionOverr
  * acceptances and reactivations in the same tenant happen one after another (no overshoot).
  */
 export async function lockTenantForSeats(ctx: TenantContext): Promise<TenantEntity> {
-  return ctx.em.findOneOrFail(Tenant, { id: ctx.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  return lockTenantRow(ctx.em, ctx.tenantId);
 }
 
 export async function activeSeatCount(em: EntityManager, tenantId: number): Promise<number> {

@@ -80,12 +80,6 @@ function toScheduleView(row: TenantOffboardingEntity): DeletionScheduleView {
   };
 }
 
-/** The active schedule's deletion time, for the tenant facts every request reads. */
-export async function scheduledDeletionAt(ctx: { em: TenantContext['em'] }, tenantId: number): Promise<Date | null> {
-  const row = await ctx.em.findOne(TenantOffboarding, { tenant: tenantId });
-  return isActive(row) ? row.deleteAt : null;
-}
-
 async function retentionDaysOf(ctx: TenantContext): Promise<number> {
   const setting = await ctx.em.findOne(TenantSetting, DELETION_RETENTION_SETTING);
   const days = setting?.value;

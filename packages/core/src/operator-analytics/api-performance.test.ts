@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTenantWithMembers, useServiceDeps, useTestDatabase } from '../testing/index.js';
 import {
+  API_PERFORMANCE_RETENTION_DAYS,
   ApiPerformanceRecorder,
   apiPerformanceByTenant,
   flushApiPerformance,
@@ -83,5 +84,39 @@ describe('per-tenant API performance', () => {
       em.execute<{ tenant_id: number }[]>('select tenant_id from tenant_api_performance'),
     );
     expect(seen.map((row) => Number(row.tenant_id))).toEqual([alpha.tenantId]);
+  });
+
+  it('deletes hours past the retention when a closed hour is copied, for that tenant only', async () => {
+    const kept = await createTenantWithMembers(database.db, 'Perf Kept');
+    const pruned = await createTenantWithMembers(database.db, 'Perf Pruned');
+    const now = Date.now();
+    const old = new Date(Math.floor((now - (API_PERFORMANCE_RETENTION_DAYS + 1) * 24 * HOUR) / HOUR) * HOUR);
+    const recent = new Date(Math.floor((now - 24 * HOUR) / HOUR) * HOUR);
+    for (const tenant of [kept, pruned]) {
+      await database.db.inTenant(tenant.tenantId, async (em) => {
+        for (const hour of [old, recent]) {
+          await em.execute(
+            `insert into tenant_api_performance (tenant_id, hour_start, calls, client_errors, server_errors, latency_buckets, updated_at)
+             values (?, ?, 1, 0, 0, '[]', now())`,
+            [tenant.tenantId, hour],
+          );
+        }
+      });
+    }
+    const recorder = new ApiPerformanceRecorder(deps.redis, deps.prefix, (error) => {
+      throw error;
+    });
+    recorder.record(pruned.tenantId, 200, 20, now - 2 * HOUR);
+    await recorder.flush();
+    await flushApiPerformance({ db: database.db, redis: deps.redis, prefix: deps.prefix });
+
+    const hoursOf = (tenantId: number) =>
+      database.db.inTenant(tenantId, async (em) =>
+        (await em.execute<{ hour_start: Date }[]>('select hour_start from tenant_api_performance order by 1')).map(
+          (row) => new Date(row.hour_start).getTime(),
+        ),
+      );
+    expect(await hoursOf(pruned.tenantId)).toEqual([recent.getTime(), Math.floor((now - 2 * HOUR) / HOUR) * HOUR]);
+    expect(await hoursOf(kept.tenantId)).toEqual([old.getTime(), recent.getTime()]);
   });
 });

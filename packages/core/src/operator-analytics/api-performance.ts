@@ -15,6 +15,8 @@ const HOUR_MS = 3_600_000;
 const KEY_TTL_MS = 3 * 24 * HOUR_MS;
 /** An hour's figures are final once every api node has surely flushed it; then its key is deleted. */
 const CLOSED_HOUR_GRACE_MS = 5 * 60_000;
+/** Hours older than this are deleted: the operator screens look back 30 days at most. */
+export const API_PERFORMANCE_RETENTION_DAYS = 90;
 
 interface HourFigures {
   calls: number;
@@ -153,8 +155,17 @@ export async function flushApiPerformance(
 
   let hours = 0;
   for (const [tenantId, rows] of byTenant) {
+    const closed = (row: { hourStartMs: number }) => row.hourStartMs + HOUR_MS + CLOSED_HOUR_GRACE_MS <= now.getTime();
     const known = await deps.db.inTenant(tenantId, async (em) => {
       if (!(await em.findOne(Tenant, { id: tenantId }, { fields: ['id'] }))) return false;
+      // Pruned when an hour closes, so once per tenant and hour rather than on every flush; a tenant
+      // that stops calling keeps its last 90 days, which no longer grow.
+      if (rows.some(closed)) {
+        await em.execute('delete from tenant_api_performance where tenant_id = ? and hour_start < ?', [
+          tenantId,
+          new Date(now.getTime() - API_PERFORMANCE_RETENTION_DAYS * 24 * HOUR_MS),
+        ]);
+      }
       for (const row of rows) {
         await em.execute(
           `insert into tenant_api_performance (tenant_id, hour_start, calls, client_errors, server_errors, latency_buckets, updated_at)
@@ -176,7 +187,7 @@ export async function flushApiPerformance(
     hours += known ? rows.length : 0;
     for (const row of rows) {
       // A deleted tenant's figures, and a closed hour's once copied, have nowhere else to go.
-      if (!known || row.hourStartMs + HOUR_MS + CLOSED_HOUR_GRACE_MS <= now.getTime()) await deps.redis.del(row.key);
+      if (!known || closed(row)) await deps.redis.del(row.key);
     }
   }
   return { hours, tenants: byTenant.size };

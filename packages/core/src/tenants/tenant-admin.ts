@@ -1,4 +1,4 @@
-import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { audit, changedFields } from '../audit/audit.js';
@@ -13,6 +13,7 @@ import type { TenantContext } from '../services/context.js';
 import { latestStorageBytes } from '../usage/usage.service.js';
 import { normalizeEmail } from '../users/user.entity.js';
 import { Tenant, type TenantEntity } from './tenant.entity.js';
+import { lockTenantRow } from './tenant-lock.js';
 import { type Feature, TIER_NAMES, TIERS, type TierLimits, type TierName } from './tiers.js';
 
 // ── schemas ─────────────────────────────────────────────────────────────────────────────────────
@@ -318,7 +319,7 @@ async function planMisfits(
  * rest of the month) and the audit entry; caches drop after commit.
  */
 export async function applyPlan(ctx: TenantContext, plan: PlanChange): Promise<TenantView> {
-  const tenant = await ctx.em.findOneOrFail(Tenant, { id: ctx.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  const tenant = await lockTenantRow(ctx.em, ctx.tenantId);
   const problems = await planMisfits(ctx, plan.limits);
   if (problems.length > 0) {
     const what = problems.map((p) => `${p.limit}: ${p.current} used, ${p.allowed} allowed — ${p.fix}`).join('; ');

@@ -5,3 +5,4 @@ export { allKeys, moveDeletionDate, tenantJobsIn, tenantKeys, tenantRowCounts } 
 export { type TestServiceDeps, useServiceDeps } from './service-deps.js';
 export { type TestServices, testServices, withDatabase } from './services.js';
 export { type ReceivedMail, SmtpReceiver, useSmtpReceiver } from './smtp-receiver.js';
+export { type SentSql, startWireCounter, type WireCounter, type WireCounts } from './wire-counter.js';

@@ -5,6 +5,7 @@ import { tenantAdmins } from '../mail/recipients.js';
 import type { TenantContext } from '../services/context.js';
 import type { TenantEntity } from '../tenants/tenant.entity.js';
 import { tierDefaults } from '../tenants/tenant.service.js';
+import { lockTenantRow } from '../tenants/tenant-lock.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Reminders go out this many days before trial_ends_at. */
@@ -43,8 +44,7 @@ export function dueReminder(trialEndsAt: Date, now: Date): { reminderDays: numbe
  * A converted tenant with more members than Basic allows keeps them; only adding seats is refused.
  */
 export async function advanceTrial(ctx: TenantContext, tenant: TenantEntity): Promise<TrialStep> {
-  await ctx.em.execute('select 1 from tenants where id = ? for update', [tenant.id]);
-  await ctx.em.refresh(tenant);
+  await lockTenantRow(ctx.em, tenant.id);
   if (!tenant.isTrial || !tenant.isActive || !tenant.trialEndsAt) return { kind: 'nothing_due' };
   const endsAt = tenant.trialEndsAt;
   const admins = await tenantAdmins(ctx.em, tenant);

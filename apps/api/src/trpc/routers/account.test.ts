@@ -154,5 +154,9 @@ describe('signed-in account changes', () => {
     expect((await refusedWith(client.auth.updateProfile.mutate({ fullName: '' }))).fields).toEqual({
       fullName: 'is required',
     });
+    // PostgreSQL cannot store U+0000 in text: refused as input, before any statement.
+    const nul = await refusedWith(client.auth.updateProfile.mutate({ fullName: 'Grace\u0000Hopper' }));
+    expect(nul).toMatchObject({ code: 'BAD_REQUEST', fields: { fullName: 'must not contain the NUL character' } });
+    expect((await client.auth.profile.query()).fullName).toBe('Grace Hopper');
   });
 });

@@ -278,6 +278,28 @@ describe('invitations.list, resend and revoke', () => {
     }
   });
 
+  // Each invitation locks the tenant row for its seat check and then appends to the audit chain; each
+  // revocation appends to the chain and then inserts rows whose foreign keys point at the tenant row
+  // (nine of each: one client batch holds at most 20 calls).
+  it('serves concurrent invitations and revocations in one tenant without a deadlock', async () => {
+    const tenant = await createTenantWithMembers(api.database.db, 'Busy', 'enterprise');
+    const admin = await clientAs(api, tenant, 'admin');
+    const open = [];
+    for (let i = 0; i < 9; i++) open.push(await admin.invitations.create.mutate({ email: `open-${i}@example.com` }));
+    const calls = open.flatMap((invitation, i) => [
+      admin.invitations.revoke.mutate({ invitationId: invitation.id }),
+      admin.invitations.create.mutate({ email: `racing-${i}@example.com` }),
+    ]);
+    const outcomes = await Promise.allSettled(calls);
+    const failures = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [String(outcome.reason)] : []));
+    expect(failures).toEqual([]);
+    const statuses = (await admin.invitations.list.query({ includeClosed: true })).map((row) => row.status);
+    expect(statuses.filter((status) => status === 'revoked')).toHaveLength(9);
+    expect(statuses.filter((status) => status === 'pending')).toHaveLength(9);
+    expect(await auditEntries(api.database.db, tenant.tenantId, 'invitation.revoked')).toHaveLength(9);
+    expect(await admin.audit.verify.query()).toMatchObject({ valid: true, firstBreak: null });
+  });
+
   it.each(['member', 'viewer'] as const)('refuses list, resend and revoke to a %s', async (role) => {
     const client = await clientAs(api, acme, role);
     const [any] = await (await clientAs(api, acme, 'admin')).invitations.list.query();

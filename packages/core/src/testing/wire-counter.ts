@@ -1,7 +1,8 @@
 /**
  * Loopback TCP proxies that count what a process sends to PostgreSQL and Redis, read off the wire
  * protocols themselves, so the figures need no extension (pg_stat_statements) and include every
- * statement an ORM or a driver sends. Used only by the counting api instance, never under load.
+ * statement an ORM or a driver sends. Used by tests that count round trips and by the bench's
+ * counting api instance, never under load.
  */
 import net from 'node:net';
 
@@ -16,11 +17,20 @@ export interface WireCounts {
   redisCommands: number;
 }
 
+/** SQL sent to PostgreSQL, in order: the text of each simple Query and of each Parse. */
+export interface SentSql {
+  sql: string;
+  /** The round trip it went out in (the count of ReadyForQuery seen before it). */
+  roundTrip: number;
+}
+
 export interface WireCounter {
-  /** URLs to hand the counted process instead of the real ones. */
+  /** URLs to hand the counted process instead of the real ones ('' for Redis when not counted). */
   databaseUrl: string;
   redisUrl: string;
   read(): WireCounts;
+  /** The SQL sent since the counter started (kept only with `{ keepSql: true }`). */
+  sql(): SentSql[];
   close(): Promise<void>;
 }
 
@@ -125,19 +135,38 @@ async function proxy(
   };
 }
 
-export async function startWireCounter(databaseUrl: string, redisUrl: string): Promise<WireCounter> {
+/** The query text of a simple Query (`text\0`) or of a Parse (`name\0text\0…`) message. */
+function queryText(type: number, body: Buffer): string {
+  const start = type === Q ? 0 : body.indexOf(0) + 1;
+  return body.toString('utf8', start, body.indexOf(0, start));
+}
+
+const Q = 'Q'.charCodeAt(0);
+const P = 'P'.charCodeAt(0);
+const E = 'E'.charCodeAt(0);
+const Z = 'Z'.charCodeAt(0);
+const I = 'I'.charCodeAt(0);
+
+/**
+ * Counts what goes to PostgreSQL at `databaseUrl`, and to Redis at `redisUrl` when given, through
+ * loopback proxies; point the process under test at the returned URLs.
+ */
+export async function startWireCounter(
+  databaseUrl: string,
+  redisUrl?: string,
+  options: { keepSql?: boolean } = {},
+): Promise<WireCounter> {
   const counts: WireCounts = { pgRoundTrips: 0, pgStatements: 0, pgTransactions: 0, redisCommands: 0 };
+  const sent: SentSql[] = [];
   const pgTarget = new URL(databaseUrl);
-  const redisTarget = new URL(redisUrl);
-  const Q = 'Q'.charCodeAt(0);
-  const E = 'E'.charCodeAt(0);
-  const Z = 'Z'.charCodeAt(0);
-  const I = 'I'.charCodeAt(0);
   const pg = await proxy(
     pgTarget,
     () =>
-      pgMessages((type) => {
+      pgMessages((type, body) => {
         if (type === Q || type === E) counts.pgStatements++;
+        if (options.keepSql && (type === Q || type === P)) {
+          sent.push({ sql: queryText(type, body), roundTrip: counts.pgRoundTrips });
+        }
       }, true),
     () =>
       pgMessages((type, body) => {
@@ -146,14 +175,17 @@ export async function startWireCounter(databaseUrl: string, redisUrl: string): P
         if (body[0] === I) counts.pgTransactions++;
       }, false),
   );
-  const redis = await proxy(
-    redisTarget,
-    () =>
-      redisCommands(() => {
-        counts.redisCommands++;
-      }),
-    () => null,
-  );
+  const redisTarget = redisUrl === undefined ? null : new URL(redisUrl);
+  const redis =
+    redisTarget &&
+    (await proxy(
+      redisTarget,
+      () =>
+        redisCommands(() => {
+          counts.redisCommands++;
+        }),
+      () => null,
+    ));
   const via = (url: URL, port: number) => {
     const copy = new URL(url);
     copy.hostname = '127.0.0.1';
@@ -162,11 +194,12 @@ export async function startWireCounter(databaseUrl: string, redisUrl: string): P
   };
   return {
     databaseUrl: via(pgTarget, pg.port),
-    redisUrl: via(redisTarget, redis.port),
+    redisUrl: redisTarget && redis ? via(redisTarget, redis.port) : '',
     read: () => ({ ...counts }),
+    sql: () => [...sent],
     async close() {
       pg.close();
-      redis.close();
+      redis?.close();
     },
   };
 }
