@@ -30,6 +30,7 @@ import { Route as OperatorRisksRouteImport } from './routes/operator/risks.js'
 import { Route as OperatorSupportRouteImport } from './routes/operator/support.js'
 import { Route as SettingsIndexRouteImport } from './routes/settings/index.js'
 import { Route as SettingsBrandingRouteImport } from './routes/settings/branding.js'
+import { Route as SettingsDeletionRouteImport } from './routes/settings/deletion.js'
 import { Route as SettingsGeneralRouteImport } from './routes/settings/general.js'
 import { Route as SettingsSecretsRouteImport } from './routes/settings/secrets.js'
 import { Route as SettingsSecurityRouteImport } from './routes/settings/security.js'
@@ -143,6 +144,11 @@ const SettingsBrandingRoute = SettingsBrandingRouteImport.update({
   path: '/settings/branding',
   getParentRoute: () => rootRouteImport,
 } as any)
+const SettingsDeletionRoute = SettingsDeletionRouteImport.update({
+  id: '/settings/deletion',
+  path: '/settings/deletion',
+  getParentRoute: () => rootRouteImport,
+} as any)
 const SettingsGeneralRoute = SettingsGeneralRouteImport.update({
   id: '/settings/general',
   path: '/settings/general',
@@ -200,6 +206,7 @@ export interface FileRoutesByFullPath {
   '/operator/risks': typeof OperatorRisksRoute
   '/operator/support': typeof OperatorSupportRoute
   '/settings/branding': typeof SettingsBrandingRoute
+  '/settings/deletion': typeof SettingsDeletionRoute
   '/settings/general': typeof SettingsGeneralRoute
   '/settings/secrets': typeof SettingsSecretsRoute
   '/settings/security': typeof SettingsSecurityRoute
@@ -230,6 +237,7 @@ export interface FileRoutesByTo {
   '/operator/risks': typeof OperatorRisksRoute
   '/operator/support': typeof OperatorSupportRoute
   '/settings/branding': typeof SettingsBrandingRoute
+  '/settings/deletion': typeof SettingsDeletionRoute
   '/settings/general': typeof SettingsGeneralRoute
   '/settings/secrets': typeof SettingsSecretsRoute
   '/settings/security': typeof SettingsSecurityRoute
@@ -261,6 +269,7 @@ export interface FileRoutesById {
   '/operator/risks': typeof OperatorRisksRoute
   '/operator/support': typeof OperatorSupportRoute
   '/settings/branding': typeof SettingsBrandingRoute
+  '/settings/deletion': typeof SettingsDeletionRoute
   '/settings/general': typeof SettingsGeneralRoute
   '/settings/secrets': typeof SettingsSecretsRoute
   '/settings/security': typeof SettingsSecurityRoute
@@ -293,6 +302,7 @@ export interface FileRouteTypes {
     | '/operator/risks'
     | '/operator/support'
     | '/settings/branding'
+    | '/settings/deletion'
     | '/settings/general'
     | '/settings/secrets'
     | '/settings/security'
@@ -323,6 +333,7 @@ export interface FileRouteTypes {
     | '/operator/risks'
     | '/operator/support'
     | '/settings/branding'
+    | '/settings/deletion'
     | '/settings/general'
     | '/settings/secrets'
     | '/settings/security'
@@ -353,6 +364,7 @@ export interface FileRouteTypes {
     | '/operator/risks'
     | '/operator/support'
     | '/settings/branding'
+    | '/settings/deletion'
     | '/settings/general'
     | '/settings/secrets'
     | '/settings/security'
@@ -380,6 +392,7 @@ export interface RootRouteChildren {
   TeamRoute: typeof TeamRoute
   InvitationsAcceptRoute: typeof InvitationsAcceptRoute
   SettingsBrandingRoute: typeof SettingsBrandingRoute
+  SettingsDeletionRoute: typeof SettingsDeletionRoute
   SettingsGeneralRoute: typeof SettingsGeneralRoute
   SettingsSecretsRoute: typeof SettingsSecretsRoute
   SettingsSecurityRoute: typeof SettingsSecurityRoute
@@ -537,6 +550,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof SettingsBrandingRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/settings/deletion': {
+      id: '/settings/deletion'
+      path: '/settings/deletion'
+      fullPath: '/settings/deletion'
+      preLoaderRoute: typeof SettingsDeletionRouteImport
+      parentRoute: typeof rootRouteImport
+    }
     '/settings/general': {
       id: '/settings/general'
       path: '/settings/general'
@@ -628,6 +648,7 @@ const rootRouteChildren: RootRouteChildren = {
   TeamRoute: TeamRoute,
   InvitationsAcceptRoute: InvitationsAcceptRoute,
   SettingsBrandingRoute: SettingsBrandingRoute,
+  SettingsDeletionRoute: SettingsDeletionRoute,
   SettingsGeneralRoute: SettingsGeneralRoute,
   SettingsSecretsRoute: SettingsSecretsRoute,
   SettingsSecurityRoute: SettingsSecurityRoute,

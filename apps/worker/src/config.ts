@@ -45,6 +45,7 @@ export const workerEnvSchema = coreEnvSchema
     BILLING_CYCLE_EVERY_SECONDS: interval,
     AUDIT_PRUNE_EVERY_SECONDS: interval,
     REPORT_EMAILS_EVERY_SECONDS: interval,
+    OFFBOARDING_SCAN_EVERY_SECONDS: interval,
   });
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;

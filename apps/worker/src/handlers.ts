@@ -8,6 +8,7 @@ import { allTenantIds, inJobTenant, JOBS, type JobName, type JobQueues, Permanen
 import type { Logger } from '@digame/core/logging';
 import { type Mailer, sendEmail } from '@digame/core/mail';
 import { flushApiCallCounters, measureTenantUsage } from '@digame/core/metering';
+import { FINAL_NOTICE_DAYS, offboardingsDue, runOffboarding } from '@digame/core/offboarding';
 import { flushApiPerformance } from '@digame/core/operator-analytics';
 import { emailDueMonthlyReport, generateMonthlyReport } from '@digame/core/reports';
 import { runServiceEffect, type ServiceDeps } from '@digame/core/services';
@@ -121,6 +122,15 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
   },
 
   'audit.prune': ({ tenantId }, _job, deps) => inJobTenant(deps, tenantId, (ctx) => pruneAuditLog(ctx)),
+
+  'offboarding.scan': async (_payload, job, deps) => {
+    const tenantIds = await offboardingsDue(deps.db, new Date(), FINAL_NOTICE_DAYS);
+    await deps.jobs.enqueueMany('offboarding.advance', tenantJobs(job, tenantIds));
+    return { tenants: tenantIds.length };
+  },
+
+  // Not through inJobTenant: a tenant whose rows are gone may still have a deletion to finish.
+  'offboarding.advance': ({ tenantId }, _job, deps) => runOffboarding(deps, tenantId),
 
   'outbox.sweep': (_payload, _job, deps) =>
     sweepOutbox(deps.db, (entry, db) => runServiceEffect(deps.services, entry, db)),

@@ -15,6 +15,7 @@ export function scheduleIntervalsMs(config: WorkerConfig): Record<ScheduledJobNa
     'billing.cycle_all': config.BILLING_CYCLE_EVERY_SECONDS,
     'audit.prune_all': config.AUDIT_PRUNE_EVERY_SECONDS,
     'reports.email_scan': config.REPORT_EMAILS_EVERY_SECONDS,
+    'offboarding.scan': config.OFFBOARDING_SCAN_EVERY_SECONDS,
   };
   const intervals = {} as Record<ScheduledJobName, number>;
   for (const name of Object.keys(SCHEDULES) as ScheduledJobName[]) {

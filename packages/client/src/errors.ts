@@ -67,6 +67,14 @@ export interface ErrorReasons {
   same_tier: Record<never, never>;
   /** The invoice is already paid. */
   invoice_paid: Record<never, never>;
+  /** The organization is scheduled for deletion on `deleteAt` and is read-only until then. */
+  tenant_offboarding: { deleteAt: string };
+  /** The organization is already scheduled for deletion. */
+  deletion_already_scheduled: { deleteAt: string };
+  /** The organization is not scheduled for deletion. */
+  deletion_not_scheduled: Record<never, never>;
+  /** The deletion has started and can no longer be cancelled. */
+  deletion_under_way: Record<never, never>;
   /** The address is already a member. */
   already_member: { memberId?: string };
   /** An open invitation for the address exists. */
@@ -140,6 +148,10 @@ const REASONS: Record<ErrorReason, true> = {
   contract_tier: true,
   same_tier: true,
   invoice_paid: true,
+  tenant_offboarding: true,
+  deletion_already_scheduled: true,
+  deletion_not_scheduled: true,
+  deletion_under_way: true,
   already_member: true,
   already_invited: true,
   invitation_used: true,

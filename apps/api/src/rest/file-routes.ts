@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { DomainError } from '@digame/core/errors';
 import { featureNotAvailable } from '@digame/core/features';
 import { currentLogo, type FileView, fileForDownload, type TenantFileEntity, uploadFile } from '@digame/core/files';
+import { offboardingRefusal } from '@digame/core/offboarding';
 import { tenantContext } from '@digame/core/services';
 import { tenantIdByUuid } from '@digame/core/tenants';
 import { Hono } from 'hono';
@@ -52,6 +53,8 @@ export function createFileRoutes(deps: ApiDeps): Hono<RestEnv> {
   api.post('/files', async (c) => {
     try {
       const { principal, tenant, runner } = await tenantCaller(c);
+      const readOnly = offboardingRefusal(tenant);
+      if (readOnly) throw readOnly;
       const purpose = c.req.query('purpose') ?? 'upload';
       if (purpose === 'logo') {
         if (!principal.permissions.has('tenant.update')) throw missingPermission('tenant.update');

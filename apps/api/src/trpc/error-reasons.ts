@@ -46,6 +46,10 @@ export const ERROR_REASONS = {
   same_tier: { code: 'CONFLICT', summary: 'The organization is on this tier already.' },
   invoice_paid: { code: 'CONFLICT', summary: 'The invoice is paid already.' },
   export_in_progress: { code: 'CONFLICT', summary: 'An export of the same kind is being built (`exportId`).' },
+  deletion_already_scheduled: {
+    code: 'CONFLICT',
+    summary: 'The organization is already scheduled for deletion (`deleteAt`).',
+  },
   seat_limit_reached: { code: 'PRECONDITION_FAILED', summary: 'Every seat of the tier is taken (`limit`, `used`).' },
   last_admin: { code: 'PRECONDITION_FAILED', summary: 'The organization would be left without an active admin.' },
   plan_does_not_fit: {
@@ -67,6 +71,15 @@ export const ERROR_REASONS = {
     summary: "The IP allowlist being saved would lock out the caller's own `address`.",
   },
   own_organization: { code: 'PRECONDITION_FAILED', summary: 'An operator may not suspend their own organization.' },
+  tenant_offboarding: {
+    code: 'PRECONDITION_FAILED',
+    summary: 'The organization is scheduled for deletion on `deleteAt` and is read-only until then.',
+  },
+  deletion_not_scheduled: { code: 'PRECONDITION_FAILED', summary: 'The organization is not scheduled for deletion.' },
+  deletion_under_way: {
+    code: 'PRECONDITION_FAILED',
+    summary: 'The deletion has started and can no longer be cancelled.',
+  },
   mfa_required: { code: 'PRECONDITION_FAILED', summary: 'A second factor is required: enrol in MFA (or keep it on).' },
   mfa_not_configured: { code: 'PRECONDITION_FAILED', summary: 'MFA is not configured on this server (`variable`).' },
   settings_encryption_unconfigured: {

@@ -10,6 +10,7 @@ import { filesRouter } from './routers/files.js';
 import { invitationsRouter } from './routers/invitations.js';
 import { membersRouter } from './routers/members.js';
 import { mfaRouter } from './routers/mfa.js';
+import { offboardingRouter } from './routers/offboarding.js';
 import { operationsRouter } from './routers/operations.js';
 import { operatorAnalyticsRouter } from './routers/operator-analytics.js';
 import { reportsRouter } from './routers/reports.js';
@@ -40,6 +41,7 @@ export const appRouter = router({
   audit: auditRouter,
   files: filesRouter,
   data: dataRouter,
+  offboarding: offboardingRouter,
   analytics: analyticsRouter,
   support: supportRouter,
   reports: reportsRouter,

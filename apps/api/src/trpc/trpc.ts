@@ -1,6 +1,7 @@
 import type { Permission } from '@digame/core/auth';
 import type { Actor, UnitOfWork } from '@digame/core/db';
 import { DomainError, type DomainErrorCode, outageError } from '@digame/core/errors';
+import { offboardingRefusal } from '@digame/core/offboarding';
 import { type TenantContext, tenantContext } from '@digame/core/services';
 import { cheapestTierWith, FEATURE_LABELS, type Feature, type TenantFacts } from '@digame/core/tenants';
 import { initTRPC, TRPCError } from '@trpc/server';
@@ -126,11 +127,36 @@ const noNulCharacters = t.middleware(async ({ getRawInput, next }) => {
 /** Anyone; a presented but invalid credential is ignored here (public procedures need none). */
 export const publicProcedure = t.procedure.use(domainErrors).use(noNulCharacters).use(readOnlyQueries);
 
+/**
+ * The changes an organization scheduled for deletion still accepts: calling the deletion off,
+ * exporting its data and downloading the archives, a person's own data rights (their export, their
+ * erasure), and a person's own security (signing out,
+ * switching organization, ending sessions, revoking a key, changing one's password). Every other
+ * mutation is refused with the deletion date until the deletion is cancelled.
+ */
+export const OFFBOARDING_WRITABLE: ReadonlySet<string> = new Set([
+  'offboarding.cancel',
+  'data.requestExport',
+  'data.requestPersonalExport',
+  'data.downloadLink',
+  'data.eraseMe',
+  'auth.signOut',
+  'auth.switchTenant',
+  'auth.changePassword',
+  'sessions.revoke',
+  'sessions.revokeAll',
+  'apiKeys.revoke',
+]);
+
 /** A verified, live credential (session or API key) within its rate limit. */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+export const authedProcedure = publicProcedure.use(({ ctx, next, type, path }) => {
   const { principal, tenant, refusal } = ctx.caller;
   if (refusal) throw toTRPCError(refusal);
   if (!principal || !tenant) throw toTRPCError(new DomainError('UNAUTHORIZED', 'Sign in or present an API key'));
+  if (type === 'mutation' && !OFFBOARDING_WRITABLE.has(path)) {
+    const readOnly = offboardingRefusal(tenant);
+    if (readOnly) throw toTRPCError(readOnly);
+  }
   return next({ ctx: { principal, tenant } });
 });
 

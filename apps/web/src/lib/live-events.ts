@@ -107,6 +107,7 @@ function applyEvent(event: DomainEvent): void {
       break;
     case 'tenant.changed':
       void queryClient.invalidateQueries(trpc.tenants.pathFilter());
+      void queryClient.invalidateQueries(trpc.offboarding.pathFilter());
       void queryClient.invalidateQueries(trpc.settings.pathFilter());
       void queryClient.invalidateQueries(trpc.auth.whoami.pathFilter());
       void queryClient.invalidateQueries(trpc.billing.pathFilter());

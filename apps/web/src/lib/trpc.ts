@@ -67,6 +67,7 @@ export type SignInResult = RouterOutputs['auth']['signIn'];
 export type MfaChallenge = Exclude<SignInResult, IssuedSession>;
 export type Whoami = RouterOutputs['auth']['whoami'];
 export type Tenant = RouterOutputs['tenants']['get'];
+export type Offboarding = RouterOutputs['offboarding']['get'];
 export type Usage = RouterOutputs['usage']['get'];
 export type TierCatalog = RouterOutputs['system']['tiers'];
 export type TierInfo = TierCatalog['tiers'][number];

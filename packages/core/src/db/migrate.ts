@@ -1,3 +1,4 @@
+import { LIFECYCLE_ROLE } from './migrations/Migration20261202100000AuditChain.js';
 import { createOrm } from './orm.js';
 
 export interface MigrateOptions {
@@ -28,7 +29,7 @@ export function globalUrlOf(appUrl: string): string {
 }
 
 /** Tables of no tenant: the global role reaches them whole, the app role only through RLS (or not at all). */
-const GLOBAL_TABLES = ['tenants', 'users', 'account_email_deliveries', 'global_outbox'] as const;
+const GLOBAL_TABLES = ['tenants', 'users', 'account_email_deliveries', 'global_outbox', 'tenant_deletions'] as const;
 
 /**
  * Applies pending migrations as the owner, then grants the two runtime roles data access only:
@@ -95,6 +96,17 @@ export async function migrate({
       ]) {
         await run(`grant execute on function ${fn} to "${appRole}"`);
       }
+      // Offboarding deletes a due tenant's rows in every tenant-scoped table as the lifecycle role
+      // (offboarding_purge): it may read and delete them all, tables added later included, since
+      // the list comes from the catalog on every run.
+      const tenantScoped = await em.execute<{ relname: string }[]>(
+        `select c.relname from pg_class c
+          where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+            and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)`,
+      );
+      for (const { relname } of tenantScoped) await run(`grant select, delete on "${relname}" to ${LIFECYCLE_ROLE}`);
+      await run(`grant select, delete on tenants to ${LIFECYCLE_ROLE}`);
+      await run(`grant execute on function offboarding_purge() to "${appRole}"`);
     });
     return applied.map((migration) => migration.name);
   } finally {

@@ -48,6 +48,7 @@ describe('live schema', () => {
         'tenant_invoices',
         'tenant_limit_alerts',
         'tenant_monthly_reports',
+        'tenant_offboardings',
         'tenant_outbox',
         'tenant_settings',
         'tenant_storage_usage',
@@ -82,6 +83,7 @@ describe('live schema', () => {
         'audit_prune()',
         'claim_invited_account(uuid,uuid,text,text)',
         'invited_account(uuid)',
+        'offboarding_purge()',
         'user_is_platform_operator(uuid)',
       ]);
       expect(await definerFunctionsOf(client, globalRole)).toEqual(['audit_prune()', 'outbox_due_tenants(integer)']);
@@ -102,6 +104,10 @@ describe('live schema', () => {
       );
       await global.query(
         `insert into global_outbox (id, kind, payload, next_attempt_at) values (gen_random_uuid(), 'job', '{}', now())`,
+      );
+      await global.query(
+        `insert into tenant_deletions (deleted_tenant_id, deleted_tenant_uuid, subscription_tier, requested_by_operator, requested_at, delete_at, started_at)
+         values (999999, gen_random_uuid(), 'basic', false, now(), now(), now())`,
       );
     } finally {
       await global.end();
@@ -176,7 +182,7 @@ describe('live schema', () => {
     // The global tables held rows outside alpha, so a zero above is the policy at work.
     const global2 = await rawClient(database.globalUrl);
     try {
-      for (const table of ['tenants', 'users', 'account_email_deliveries', 'global_outbox']) {
+      for (const table of ['tenants', 'users', 'account_email_deliveries', 'global_outbox', 'tenant_deletions']) {
         const { rows } = await global2.query<{ n: number }>(
           `select count(*)::int as n from "${table}" where ${outside(table).replaceAll('$1', String(alpha.tenantId))}`,
         );

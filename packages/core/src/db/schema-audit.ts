@@ -14,6 +14,8 @@ export const GLOBAL_TABLES = [
   'account_email_deliveries',
   // Outbox of global units of work (account mail): their effects belong to no tenant.
   'global_outbox',
+  // Operators' record of deleted tenants: the tenant it names is gone.
+  'tenant_deletions',
 ];
 
 export async function tenantScopedTables(client: pg.Client): Promise<string[]> {
@@ -114,6 +116,7 @@ export async function appRoleGlobalPrivilegeViolations(client: pg.Client, appRol
     ...['select', 'insert', 'update', 'delete'].flatMap((privilege): [string, string][] => [
       ['account_email_deliveries', privilege],
       ['global_outbox', privilege],
+      ['tenant_deletions', privilege],
       ['mikro_orm_migrations', privilege],
     ]),
   ];

@@ -70,4 +70,21 @@ export class LocalObjectStore implements ObjectStore {
     }
     return keys.sort();
   }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    assertObjectPrefix(prefix);
+    const base = path.join(this.root, prefix);
+    let entries: string[];
+    try {
+      entries = await fs.readdir(base, { recursive: true });
+    } catch {
+      return 0;
+    }
+    let objects = 0;
+    for (const entry of entries) {
+      if (!entry.endsWith('.partial') && (await fs.stat(path.join(base, entry))).isFile()) objects += 1;
+    }
+    await fs.rm(base, { recursive: true, force: true });
+    return objects;
+  }
 }

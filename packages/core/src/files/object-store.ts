@@ -13,6 +13,11 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** Keys stored under a prefix such as `tenants/42/`, for purging and reconciling. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Removes every object under a prefix, uploads still under way included, and whatever the store
+   * keeps for them (a local store's folders); returns how many objects went. Safe to repeat.
+   */
+  deletePrefix(prefix: string): Promise<number>;
 }
 
 const SEGMENT = '[a-z0-9][a-z0-9_-]{0,99}';

@@ -118,6 +118,12 @@ export class S3ObjectStore implements ObjectStore {
     return keys.sort();
   }
 
+  async deletePrefix(prefix: string): Promise<number> {
+    const keys = await this.list(prefix);
+    for (const key of keys) await this.delete(key);
+    return keys.length;
+  }
+
   close(): void {
     this.client.destroy();
   }

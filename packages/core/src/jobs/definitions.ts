@@ -61,7 +61,13 @@ export const EMAIL_DATA = {
     max: z.number(),
     usageUrl: z.string().url(),
   }),
-  offboarding: z.object({ tenantName: z.string(), message: z.string() }),
+  offboarding: z.object({
+    tenantName: z.string(),
+    message: z.string(),
+    /** The deletion notices say what happens; without one the subject is the generic access notice. */
+    subject: z.string().optional(),
+    actionUrl: z.string().url().optional(),
+  }),
   monthly_report: z.object({ tenantName: z.string(), month: z.string(), reportsUrl: z.string().url() }),
   data_export_ready: z.object({
     tenantName: z.string(),
@@ -142,6 +148,18 @@ export const JOBS = {
   'reports.email_scan': { queue: 'lifecycle', payload: tick, options: retried(5) },
   /** Emails last month's report to the tenant's schedule once it is due (once per month). */
   'reports.email_due': { queue: 'lifecycle', payload: tenantJob, options: retried(5) },
+  /** Fans out one `offboarding.advance` per tenant whose final notice or deletion is due, or whose deletion a crash left unfinished. */
+  'offboarding.scan': { queue: 'lifecycle', payload: tick, options: retried(5) },
+  /**
+   * Sends a tenant's final deletion notice, or deletes the tenant once its retention has passed
+   * (rerunnable from wherever a crash stopped it). Not kept once done: its payload names a tenant
+   * that no longer exists.
+   */
+  'offboarding.advance': {
+    queue: 'lifecycle',
+    payload: tenantJob,
+    options: { ...retried(8), removeOnComplete: true },
+  },
   /** Removes a deleted or abandoned file's bytes from the object store (deleting nothing succeeds). */
   'files.purge_object': {
     queue: 'lifecycle',
@@ -176,6 +194,7 @@ export const SCHEDULES = {
   'billing.cycle_all': { everyMs: 6 * 60 * 60_000 },
   'audit.prune_all': { everyMs: 24 * 60 * 60_000 },
   'reports.email_scan': { everyMs: 60 * 60_000 },
+  'offboarding.scan': { everyMs: 60 * 60_000, catchUp: true },
 } as const satisfies Partial<Record<string, { everyMs: number; catchUp?: boolean }>>;
 export type ScheduledJobName = keyof typeof SCHEDULES;
 

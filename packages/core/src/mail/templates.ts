@@ -84,7 +84,11 @@ function content(payload: EmailPayload): Content {
     }
     case 'offboarding': {
       const d = payload.data;
-      return { subject: `${d.tenantName}: your access has changed`, paragraphs: [d.message] };
+      return {
+        subject: d.subject ?? `${d.tenantName}: your access has changed`,
+        paragraphs: [d.message],
+        ...(d.actionUrl ? { action: { label: 'Open the deletion schedule', url: d.actionUrl } } : {}),
+      };
     }
     case 'monthly_report': {
       const d = payload.data;

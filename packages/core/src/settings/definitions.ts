@@ -39,6 +39,14 @@ export const SETTING_DEFINITIONS: Record<SettingCategory, Record<string, Setting
     },
     weekStart: { schema: z.enum(['monday', 'saturday', 'sunday']), description: 'First day of the week in reports' },
     supportEmail: { schema: z.email('must be an email address'), description: 'Where members send questions' },
+    deletionRetentionDays: {
+      schema: z
+        .number()
+        .int('must be a whole number of days')
+        .min(7, 'must be at least 7 days')
+        .max(90, 'must be at most 90 days'),
+      description: 'Days between scheduling the organization’s deletion and the deletion itself (default 30)',
+    },
   },
   security: {
     ipAllowlist: {

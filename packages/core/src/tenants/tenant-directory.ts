@@ -25,17 +25,22 @@ export interface TenantFacts extends TenantSecurityFacts {
   apiRateLimit: number;
   isActive: boolean;
   suspensionReason: string | null;
+  /** While set (ISO 8601), the tenant waits for its deletion and is read-only (see offboarding). */
+  scheduledDeletionAt: string | null;
 }
 
 /**
  * A tenant's facts in one statement (loaded on every cache miss, so one round trip, not an ORM
- * query per table): its row and its plain (not encrypted) security settings.
+ * query per table): its row, its plain (not encrypted) security settings, and the date of its
+ * deletion while one is scheduled and not cancelled.
  */
 const FACTS_SQL = `
   select t.id, t.tenant_uuid, t.slug, t.name, t.subscription_tier, t.features, t.max_users, t.storage_limit_gb,
     t.api_rate_limit, t.is_active, t.suspension_reason,
     coalesce((select json_agg(json_build_object('key', s.key, 'value', s.value)) from tenant_settings s
-      where s.tenant_id = t.id and s.category = 'security' and not s.is_encrypted), '[]') as security
+      where s.tenant_id = t.id and s.category = 'security' and not s.is_encrypted), '[]') as security,
+    (select o.delete_at from tenant_offboardings o where o.tenant_id = t.id and o.cancelled_at is null)
+      as scheduled_deletion_at
   from tenants t where t.id = ?`;
 
 interface FactsRow {
@@ -51,6 +56,7 @@ interface FactsRow {
   is_active: boolean;
   suspension_reason: string | null;
   security: { key: string; value: unknown }[];
+  scheduled_deletion_at: Date | string | null;
 }
 
 export const SECURITY_DEFAULTS: TenantSecurityFacts = {
@@ -194,6 +200,7 @@ export class TenantDirectory {
       apiRateLimit: row.api_rate_limit,
       isActive: row.is_active,
       suspensionReason: row.suspension_reason,
+      scheduledDeletionAt: row.scheduled_deletion_at ? new Date(row.scheduled_deletion_at).toISOString() : null,
     };
   }
 }

@@ -12,6 +12,7 @@ export const SETTINGS_SECTIONS = [
   { to: '/settings/security', label: 'Security' },
   { to: '/settings/branding', label: 'Branding' },
   { to: '/settings/secrets', label: 'Secrets' },
+  { to: '/settings/deletion', label: 'Delete organization' },
 ] as const;
 
 /** A settings screen: the page heading, the section tabs (a wrapping row on phones), the content. */

@@ -7,6 +7,7 @@ import { usePermissions } from '../../lib/permissions.js';
 import { useSignedInSession } from '../../lib/session.js';
 import { Button } from '../../ui/button.js';
 import { cn } from '../../ui/cn.js';
+import { DeletionBanner } from '../offboarding/deletion-banner.js';
 import { OperatorBadge } from '../operator/operator-badge.js';
 import { useTenantBranding } from './branding.js';
 import { NAV_SECTIONS, type NavItem } from './nav.js';
@@ -132,6 +133,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           <UserMenu />
         </header>
         <main id="content" className="px-3 py-5 sm:px-6 sm:py-6">
+          <DeletionBanner />
           {children}
         </main>
       </div>

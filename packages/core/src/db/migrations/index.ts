@@ -13,6 +13,7 @@ import { Migration20261202070000GlobalTablesRls } from './Migration2026120207000
 import { Migration20261202100000AuditChain } from './Migration20261202100000AuditChain.js';
 import { Migration20261202110000ApiPerformance } from './Migration20261202110000ApiPerformance.js';
 import { Migration20261202150000DataRights } from './Migration20261202150000DataRights.js';
+import { Migration20261202160000Offboarding } from './Migration20261202160000Offboarding.js';
 
 /** Every migration in order; listed explicitly so tsx, tsc and bundlers load the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -30,4 +31,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202100000AuditChain', class: Migration20261202100000AuditChain },
   { name: 'Migration20261202110000ApiPerformance', class: Migration20261202110000ApiPerformance },
   { name: 'Migration20261202150000DataRights', class: Migration20261202150000DataRights },
+  { name: 'Migration20261202160000Offboarding', class: Migration20261202160000Offboarding },
 ];

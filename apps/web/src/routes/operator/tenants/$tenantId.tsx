@@ -3,6 +3,7 @@ import { createFileRoute, Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { QueryView } from '../../../features/common/query-view.js';
 import { tierLabel } from '../../../features/common/upgrade-prompt.js';
+import { DeletionSchedule } from '../../../features/offboarding/deletion-schedule.js';
 import { TenantApiPerformance } from '../../../features/operator/api-performance.js';
 import { ContractPricing } from '../../../features/operator/contract-pricing.js';
 import { FeatureOverrides } from '../../../features/operator/feature-overrides.js';
@@ -77,6 +78,7 @@ function TenantDetailPage() {
             <Members tenantId={tenantId} />
             <FeatureOverrides tenantId={tenantId} />
             <ContractFromBilling tenantId={tenantId} tenant={current} />
+            <DeletionSchedule tenantId={current.id} name={current.name} canManage />
             {changingStanding && <StandingDialog tenant={current} onClose={() => setChangingStanding(false)} />}
           </>
         )}
