@@ -15,6 +15,7 @@ import { Route as AnalyticsRouteImport } from './routes/analytics.js'
 import { Route as AuditRouteImport } from './routes/audit.js'
 import { Route as BillingRouteImport } from './routes/billing.js'
 import { Route as DevelopersRouteImport } from './routes/developers.js'
+import { Route as FilesRouteImport } from './routes/files.js'
 import { Route as InsightsRouteImport } from './routes/insights.js'
 import { Route as OperatorRouteRouteImport } from './routes/operator/route.js'
 import { Route as ReportsRouteImport } from './routes/reports.js'
@@ -65,6 +66,11 @@ const BillingRoute = BillingRouteImport.update({
 const DevelopersRoute = DevelopersRouteImport.update({
   id: '/developers',
   path: '/developers',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const FilesRoute = FilesRouteImport.update({
+  id: '/files',
+  path: '/files',
   getParentRoute: () => rootRouteImport,
 } as any)
 const InsightsRoute = InsightsRouteImport.update({
@@ -181,6 +187,7 @@ export interface FileRoutesByFullPath {
   '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
   '/developers': typeof DevelopersRoute
+  '/files': typeof FilesRoute
   '/insights': typeof InsightsRoute
   '/reports': typeof ReportsRoute
   '/set-password': typeof SetPasswordRoute
@@ -210,6 +217,7 @@ export interface FileRoutesByTo {
   '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
   '/developers': typeof DevelopersRoute
+  '/files': typeof FilesRoute
   '/insights': typeof InsightsRoute
   '/reports': typeof ReportsRoute
   '/set-password': typeof SetPasswordRoute
@@ -240,6 +248,7 @@ export interface FileRoutesById {
   '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
   '/developers': typeof DevelopersRoute
+  '/files': typeof FilesRoute
   '/insights': typeof InsightsRoute
   '/reports': typeof ReportsRoute
   '/set-password': typeof SetPasswordRoute
@@ -271,6 +280,7 @@ export interface FileRouteTypes {
     | '/audit'
     | '/billing'
     | '/developers'
+    | '/files'
     | '/insights'
     | '/reports'
     | '/set-password'
@@ -300,6 +310,7 @@ export interface FileRouteTypes {
     | '/audit'
     | '/billing'
     | '/developers'
+    | '/files'
     | '/insights'
     | '/reports'
     | '/set-password'
@@ -329,6 +340,7 @@ export interface FileRouteTypes {
     | '/audit'
     | '/billing'
     | '/developers'
+    | '/files'
     | '/insights'
     | '/reports'
     | '/set-password'
@@ -359,6 +371,7 @@ export interface RootRouteChildren {
   AuditRoute: typeof AuditRoute
   BillingRoute: typeof BillingRoute
   DevelopersRoute: typeof DevelopersRoute
+  FilesRoute: typeof FilesRoute
   InsightsRoute: typeof InsightsRoute
   ReportsRoute: typeof ReportsRoute
   SetPasswordRoute: typeof SetPasswordRoute
@@ -417,6 +430,13 @@ declare module '@tanstack/react-router' {
       path: '/developers'
       fullPath: '/developers'
       preLoaderRoute: typeof DevelopersRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/files': {
+      id: '/files'
+      path: '/files'
+      fullPath: '/files'
+      preLoaderRoute: typeof FilesRouteImport
       parentRoute: typeof rootRouteImport
     }
     '/insights': {
@@ -599,6 +619,7 @@ const rootRouteChildren: RootRouteChildren = {
   AuditRoute: AuditRoute,
   BillingRoute: BillingRoute,
   DevelopersRoute: DevelopersRoute,
+  FilesRoute: FilesRoute,
   InsightsRoute: InsightsRoute,
   ReportsRoute: ReportsRoute,
   SetPasswordRoute: SetPasswordRoute,
