@@ -11,6 +11,7 @@ import { authenticateOrRefuse } from './request/outage.js';
 import { createAuditRoutes } from './rest/audit-routes.js';
 import { createFileRoutes } from './rest/file-routes.js';
 import { createRestApi } from './rest/rest-api.js';
+import { createRestoreRoutes } from './rest/restore-routes.js';
 import type { ApiDeps, RequestContext } from './trpc/context.js';
 import { trpcErrorBody } from './trpc/error-shape.js';
 import { eventStreamRoute } from './trpc/event-stream-route.js';
@@ -57,6 +58,7 @@ export function createApp(deps: ApiDeps): Hono<Env> {
   // File bytes stream past the small-body limit below: their size is checked against the quota instead.
   app.route('/api', createFileRoutes(deps));
   app.route('/api', createAuditRoutes(deps));
+  app.route('/api', createRestoreRoutes(deps));
 
   const tooLarge = `Request bodies are limited to ${MAX_BODY_BYTES} bytes`;
   app.use(

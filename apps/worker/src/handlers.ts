@@ -9,6 +9,7 @@ import { type Mailer, sendEmail } from '@digame/core/mail';
 import { flushApiCallCounters, measureTenantUsage } from '@digame/core/metering';
 import { flushApiPerformance } from '@digame/core/operator-analytics';
 import { emailDueMonthlyReport, generateMonthlyReport } from '@digame/core/reports';
+import { runRestoreJob } from '@digame/core/restore';
 import { runServiceEffect, type ServiceDeps } from '@digame/core/services';
 import { advanceTrial, trialsDue } from '@digame/core/trials';
 import type { Job } from 'bullmq';
@@ -129,6 +130,13 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
       throw new PermanentJobError(`key ${key} is not tenant ${tenantId}'s`);
     await deps.services.files.delete(key);
   },
+
+  // Progress lives on the job, where restores.get reads it; the last attempt removes the staged archive.
+  'data.restore': (payload, job, deps) =>
+    runRestoreJob(deps, payload, {
+      finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      onProgress: (progress) => job.updateProgress(progress),
+    }),
 };
 
 export function isJobName(name: string): name is JobName {

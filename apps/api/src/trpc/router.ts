@@ -6,6 +6,7 @@ import { billingRouter } from './routers/billing.js';
 import { eventsRouter } from './routers/events.js';
 import { featuresRouter } from './routers/features.js';
 import { filesRouter } from './routers/files.js';
+import { restoresRouter } from './routers/restores.js';
 import { invitationsRouter } from './routers/invitations.js';
 import { membersRouter } from './routers/members.js';
 import { mfaRouter } from './routers/mfa.js';
@@ -38,6 +39,7 @@ export const appRouter = router({
   usage: usageRouter,
   audit: auditRouter,
   files: filesRouter,
+  restores: restoresRouter,
   analytics: analyticsRouter,
   support: supportRouter,
   reports: reportsRouter,

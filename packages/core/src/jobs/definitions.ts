@@ -139,6 +139,25 @@ export const JOBS = {
     payload: tenantJob.extend({ key: z.string().regex(/^tenants\/\d+\/[a-z0-9/_-]+$/) }),
     options: retried(10),
   },
+  /**
+   * Restores an uploaded export archive (staged under restores/<id>/archive) into a new tenant, all
+   * or nothing; its state, progress and result stay on the job for the operator (see core/restore).
+   */
+  'data.restore': {
+    queue: 'lifecycle',
+    payload: z.object({
+      restoreId: z.uuid(),
+      sizeBytes: z.number().int().positive(),
+      operatorUserId: z.uuid(),
+      ipAddress: z.string().max(100).nullable(),
+    }),
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: { age: 30 * 24 * 3600 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    },
+  },
 } as const satisfies Record<string, JobDefinition>;
 
 /**

@@ -1,0 +1,13 @@
+export { IdMap } from './id-map.js';
+export {
+  MAX_RESTORE_ARCHIVE_BYTES,
+  type RestoreJobPayload,
+  type RestoreState,
+  type RestoreStatus,
+  restoreArchiveKey,
+  restoreJobId,
+  restoreStatus,
+  runRestoreJob,
+  stageRestore,
+} from './restore-job.js';
+export { type RestoreDeps, type RestoredTenant, type RestoreRequest, restoreTenant } from './restore.service.js';
