@@ -9,6 +9,7 @@ import { ANONYMOUS, type Caller } from './request/caller.js';
 import { crossSiteGuard } from './request/cross-site.js';
 import { authenticateOrRefuse } from './request/outage.js';
 import { createAuditRoutes } from './rest/audit-routes.js';
+import { createDataRoutes } from './rest/data-routes.js';
 import { createFileRoutes } from './rest/file-routes.js';
 import { createRestApi } from './rest/rest-api.js';
 import { createRestoreRoutes } from './rest/restore-routes.js';
@@ -58,6 +59,7 @@ export function createApp(deps: ApiDeps): Hono<Env> {
   // File bytes stream past the small-body limit below: their size is checked against the quota instead.
   app.route('/api', createFileRoutes(deps));
   app.route('/api', createAuditRoutes(deps));
+  app.route('/api', createDataRoutes(deps));
   app.route('/api', createRestoreRoutes(deps));
 
   const tooLarge = `Request bodies are limited to ${MAX_BODY_BYTES} bytes`;

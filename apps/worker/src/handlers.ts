@@ -1,5 +1,6 @@
 import { pruneAuditLog } from '@digame/core/audit';
 import { issueMonthlyInvoice, markOverdueInvoices } from '@digame/core/billing';
+import { buildExport, expireDueExport } from '@digame/core/data-rights';
 import { type Database, sweepOutbox } from '@digame/core/db';
 import { tenantObjectPrefix } from '@digame/core/files';
 import { recordHealthScore } from '@digame/core/health-score';
@@ -130,6 +131,13 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
       throw new PermanentJobError(`key ${key} is not tenant ${tenantId}'s`);
     await deps.services.files.delete(key);
   },
+
+  // The last attempt marks the export failed, so the console stops showing it as building.
+  'data.export_build': (payload, job, deps) =>
+    buildExport(deps, payload, { finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
+
+  'data.export_expire': ({ tenantId, exportId }, _job, deps) =>
+    inJobTenant(deps, tenantId, (ctx) => expireDueExport(ctx, exportId)),
 
   // Progress lives on the job, where restores.get reads it; the last attempt removes the staged archive.
   'data.restore': (payload, job, deps) =>

@@ -15,7 +15,7 @@ export const MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
 
 const fileId = z.uuid();
 
-function contentDisposition(name: string): string {
+export function contentDisposition(name: string): string {
   // The ASCII fallback keeps only safe characters; filename* carries the real name (RFC 6266).
   const fallback = name.replace(/[^A-Za-z0-9._ -]/g, '_');
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name)}`;

@@ -102,7 +102,12 @@ export class EventFeed implements AsyncIterable<TrackedEnvelope<PublicDomainEven
   }
 
   private mayReceive(entry: StreamedEvent): boolean {
-    return mayReceiveEvent(entry.event, this.entitlement.permissions, this.entitlement.features);
+    return mayReceiveEvent(
+      entry.event,
+      this.entitlement.permissions,
+      this.entitlement.features,
+      this.ctx.principal.userId,
+    );
   }
 
   /**

@@ -3,6 +3,7 @@ import { apiKeysRouter } from './routers/api-keys.js';
 import { auditRouter } from './routers/audit.js';
 import { authRouter } from './routers/auth.js';
 import { billingRouter } from './routers/billing.js';
+import { dataRouter } from './routers/data.js';
 import { eventsRouter } from './routers/events.js';
 import { featuresRouter } from './routers/features.js';
 import { filesRouter } from './routers/files.js';
@@ -39,6 +40,7 @@ export const appRouter = router({
   usage: usageRouter,
   audit: auditRouter,
   files: filesRouter,
+  data: dataRouter,
   restores: restoresRouter,
   analytics: analyticsRouter,
   support: supportRouter,

@@ -3,7 +3,16 @@
  * the hash chain: the chain must survive erasing a person, and it covers `details`. They move to
  * the entry's `personal` column, in the same shape, and `details` keeps a marker in their place.
  */
-const PERSONAL_KEYS = new Set(['email', 'adminEmail', 'adminName', 'phone', 'address', 'recipientName']);
+const PERSONAL_KEYS = new Set([
+  'email',
+  'adminEmail',
+  'adminName',
+  'phone',
+  'address',
+  'recipientName',
+  // Addresses a report was emailed to (report.emailed).
+  'recipients',
+]);
 
 export const PERSONAL_MARKER = '[personal]';
 /** What an erased person's values read as afterwards. */

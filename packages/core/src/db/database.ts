@@ -1,3 +1,4 @@
+import { IsolationLevel } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { TenantAuditLog } from '../audit/audit-log.entity.js';
 import { globalUrlOf } from './migrate.js';
@@ -18,6 +19,14 @@ export interface DatabaseOptions extends OrmOptions {
 }
 
 export type UnitOfWork<T> = (em: EntityManager) => Promise<T>;
+
+export interface UnitOptions {
+  /**
+   * A READ ONLY, REPEATABLE READ transaction: every read sees one snapshot of the database, for
+   * work that must be consistent across many reads (an export archive).
+   */
+  snapshot?: boolean;
+}
 
 function assertTenantId(tenantId: number): void {
   if (!Number.isSafeInteger(tenantId) || tenantId <= 0) throw new TypeError(`invalid tenant id: ${tenantId}`);
@@ -61,14 +70,19 @@ export class Database {
   }
 
   /** A transaction scoped to one tenant; the tenant must come from a verified credential or job. */
-  async inTenant<T>(tenantId: number, work: UnitOfWork<T>): Promise<T> {
+  async inTenant<T>(tenantId: number, work: UnitOfWork<T>, options: UnitOptions = {}): Promise<T> {
     assertTenantId(tenantId);
     const em = this.orm.em.fork({ clear: true });
     em.setFilterParams(TENANT_FILTER, { tenantId } satisfies TenantFilterParams);
-    return this.run(em, tenantId, async (tx) => {
-      await tx.execute("select set_config('app.current_tenant_id', ?, true)", [String(tenantId)]);
-      return work(tx);
-    });
+    return this.run(
+      em,
+      tenantId,
+      async (tx) => {
+        await tx.execute("select set_config('app.current_tenant_id', ?, true)", [String(tenantId)]);
+        return work(tx);
+      },
+      options,
+    );
   }
 
   /**
@@ -94,16 +108,24 @@ export class Database {
     });
   }
 
-  private async run<T>(em: EntityManager, tenantId: number | null, work: UnitOfWork<T>): Promise<T> {
+  private async run<T>(
+    em: EntityManager,
+    tenantId: number | null,
+    work: UnitOfWork<T>,
+    options: UnitOptions = {},
+  ): Promise<T> {
     let unit: PendingUnit | undefined;
-    const result = await em.transactional(async (tx) => {
-      unit = openPendingUnit(tx, tenantId);
-      const value = await work(tx);
-      await tx.flush();
-      await writeOutbox(tx, unit);
-      for (const step of unit.beforeCommit) await step();
-      return value;
-    });
+    const result = await em.transactional(
+      async (tx) => {
+        unit = openPendingUnit(tx, tenantId);
+        const value = await work(tx);
+        await tx.flush();
+        await writeOutbox(tx, unit);
+        for (const step of unit.beforeCommit) await step();
+        return value;
+      },
+      options.snapshot ? { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true } : {},
+    );
     if (unit && unit.effects.length > 0) await this.relay(unit);
     return result;
   }

@@ -1,4 +1,4 @@
-export { type Actor, Database, type DatabaseOptions, type UnitOfWork } from './database.js';
+export { type Actor, Database, type DatabaseOptions, type UnitOfWork, type UnitOptions } from './database.js';
 export { ALL_ENTITIES, GLOBAL_ENTITIES, TENANT_SCOPED_ENTITIES } from './entities.js';
 export { compactUuid, expandUuid, isUuid, uuidv7 } from './ids.js';
 export { appRoleOf, globalUrlOf, type MigrateOptions, migrate } from './migrate.js';

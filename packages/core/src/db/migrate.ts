@@ -90,6 +90,8 @@ export async function migrate({
         'active_platform_operator(uuid)',
         'invited_account(uuid)',
         'claim_invited_account(uuid, uuid, text, text)',
+        // Erasure's part of the audit trail, run as the lifecycle role (see Migration20261202150000DataRights).
+        'audit_erase_person(uuid, text[])',
       ]) {
         await run(`grant execute on function ${fn} to "${appRole}"`);
       }

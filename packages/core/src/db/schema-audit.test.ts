@@ -38,7 +38,9 @@ describe('live schema', () => {
         'tenant_audit_chains',
         'tenant_audit_logs',
         'tenant_billing_ledger',
+        'tenant_data_exports',
         'tenant_email_deliveries',
+        'tenant_erasures',
         'tenant_feature_overrides',
         'tenant_files',
         'tenant_health_scores',
@@ -76,6 +78,7 @@ describe('live schema', () => {
       // Each answers for the tenant its unit of work set, or for no tenant at all.
       expect(await definerFunctionsOf(client, appRole)).toEqual([
         'active_platform_operator(uuid)',
+        'audit_erase_person(uuid,text[])',
         'audit_prune()',
         'claim_invited_account(uuid,uuid,text,text)',
         'invited_account(uuid)',

@@ -17,6 +17,9 @@ export const EVENT_PERMISSIONS = {
   'support.changed': 'support.open',
   'report.ready': 'analytics.read',
   'file.changed': 'files.read',
+  'data.export.progress': 'data.export',
+  // Every member may export their own data; PERSONAL_EVENTS keeps each to the member it concerns.
+  'data.personal_export.progress': 'tenant.read',
 } as const satisfies Record<string, Permission>;
 
 export type DomainEventType = keyof typeof EVENT_PERMISSIONS;
@@ -42,12 +45,20 @@ export const EVENT_FEATURES: Partial<Record<DomainEventType, Feature>> = {
   'report.ready': 'advanced_reporting',
 };
 
-/** Whether a subscriber with these permissions, in a tenant with these features, may receive an event. */
+/** Events about one member's own data, delivered only to the member named by the event's `userId`. */
+export const PERSONAL_EVENTS: ReadonlySet<DomainEventType> = new Set(['data.personal_export.progress']);
+
+/**
+ * Whether a subscriber (user `userId`, or null for an API key without one) with these permissions,
+ * in a tenant with these features, may receive an event.
+ */
 export function mayReceiveEvent(
-  event: Pick<DomainEvent, 'type'>,
+  event: Pick<DomainEvent, 'type' | 'data'>,
   permissions: ReadonlySet<string>,
   features: Partial<Record<Feature, boolean>>,
+  userId: string | null,
 ): boolean {
   const feature = EVENT_FEATURES[event.type];
+  if (PERSONAL_EVENTS.has(event.type) && (userId === null || event.data.userId !== userId)) return false;
   return permissions.has(EVENT_PERMISSIONS[event.type]) && (feature === undefined || features[feature] === true);
 }

@@ -31,6 +31,7 @@ export const EMAIL_TEMPLATES = [
   'limit_alert',
   'offboarding',
   'monthly_report',
+  'data_export_ready',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
@@ -62,6 +63,13 @@ export const EMAIL_DATA = {
   }),
   offboarding: z.object({ tenantName: z.string(), message: z.string() }),
   monthly_report: z.object({ tenantName: z.string(), month: z.string(), reportsUrl: z.string().url() }),
+  data_export_ready: z.object({
+    tenantName: z.string(),
+    scope: z.enum(['tenant', 'personal']),
+    /** The console's Data & privacy screen, which hands out a short-lived download link. */
+    downloadPageUrl: z.string().url(),
+    expiresAt: z.string(),
+  }),
 } satisfies Record<EmailTemplate, z.ZodType>;
 
 const emailEnvelope = {
@@ -84,6 +92,7 @@ export const emailPayload = z.discriminatedUnion('template', [
   emailOf('limit_alert'),
   emailOf('offboarding'),
   emailOf('monthly_report'),
+  emailOf('data_export_ready'),
 ]);
 export type EmailPayload = z.infer<typeof emailPayload>;
 
@@ -139,6 +148,14 @@ export const JOBS = {
     payload: tenantJob.extend({ key: z.string().regex(/^tenants\/\d+\/[a-z0-9/_-]+$/) }),
     options: retried(10),
   },
+  /** Builds a GDPR export archive (see data-rights/export-build.ts); a rerun starts it afresh. */
+  'data.export_build': {
+    queue: 'lifecycle',
+    payload: tenantJob.extend({ exportId: z.uuid() }),
+    options: retried(3),
+  },
+  /** Marks a ready export expired and purges its archive once its retention has passed. */
+  'data.export_expire': { queue: 'lifecycle', payload: tenantJob.extend({ exportId: z.uuid() }), options: retried(10) },
   /**
    * Restores an uploaded export archive (staged under restores/<id>/archive) into a new tenant, all
    * or nothing; its state, progress and result stay on the job for the operator (see core/restore).

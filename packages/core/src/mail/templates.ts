@@ -97,6 +97,18 @@ function content(payload: EmailPayload): Content {
         action: { label: 'Open the reports', url: d.reportsUrl },
       };
     }
+    case 'data_export_ready': {
+      const d = payload.data;
+      const what = d.scope === 'personal' ? `Your personal data in ${d.tenantName}` : `The export of ${d.tenantName}`;
+      return {
+        subject: `${d.tenantName}: your data export is ready`,
+        paragraphs: [
+          `${what} is ready to download until ${d.expiresAt}.`,
+          'Sign in and download it from Data & privacy; each download link works for 15 minutes.',
+        ],
+        action: { label: 'Open Data & privacy', url: d.downloadPageUrl },
+      };
+    }
   }
 }
 

@@ -40,7 +40,9 @@ export const eventsRouter = router({
       const entries = await ctx.events.recent(ctx.tenant.id, input.limit);
       return {
         events: entries
-          .filter((entry) => mayReceiveEvent(entry.event, ctx.principal.permissions, ctx.tenant.features))
+          .filter((entry) =>
+            mayReceiveEvent(entry.event, ctx.principal.permissions, ctx.tenant.features, ctx.principal.userId),
+          )
           .map((entry) => ({ id: entry.id, event: publicEvent(entry.event, ctx.tenant.uuid) })),
       };
     }),

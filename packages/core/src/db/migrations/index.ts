@@ -12,6 +12,7 @@ import { Migration20261201420000MonthlyReports } from './Migration20261201420000
 import { Migration20261202070000GlobalTablesRls } from './Migration20261202070000GlobalTablesRls.js';
 import { Migration20261202100000AuditChain } from './Migration20261202100000AuditChain.js';
 import { Migration20261202110000ApiPerformance } from './Migration20261202110000ApiPerformance.js';
+import { Migration20261202150000DataRights } from './Migration20261202150000DataRights.js';
 
 /** Every migration in order; listed explicitly so tsx, tsc and bundlers load the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -28,4 +29,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202070000GlobalTablesRls', class: Migration20261202070000GlobalTablesRls },
   { name: 'Migration20261202100000AuditChain', class: Migration20261202100000AuditChain },
   { name: 'Migration20261202110000ApiPerformance', class: Migration20261202110000ApiPerformance },
+  { name: 'Migration20261202150000DataRights', class: Migration20261202150000DataRights },
 ];
