@@ -1,4 +1,5 @@
 export { IdMap } from './id-map.js';
+export { type RestoreDeps, type RestoredTenant, type RestoreRequest, restoreTenant } from './restore.service.js';
 export {
   MAX_RESTORE_ARCHIVE_BYTES,
   type RestoreJobPayload,
@@ -10,4 +11,3 @@ export {
   runRestoreJob,
   stageRestore,
 } from './restore-job.js';
-export { type RestoreDeps, type RestoredTenant, type RestoreRequest, restoreTenant } from './restore.service.js';

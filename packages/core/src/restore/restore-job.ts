@@ -4,13 +4,13 @@ import { readExportArchive } from '../data-rights/archive-reader.js';
 import type { Actor } from '../db/database.js';
 import { uuidv7 } from '../db/ids.js';
 import { DomainError } from '../errors/domain-error.js';
-import type { JOBS } from '../jobs/definitions.js';
 import { SizeMismatchError } from '../files/object-store.js';
+import type { JOBS } from '../jobs/definitions.js';
 import { PermanentJobError } from '../jobs/errors.js';
 import type { JobQueues } from '../jobs/queues.js';
 import { enqueueAfterCommit } from '../services/effects.js';
-import { refused } from './restore-plan.js';
 import { type RestoreDeps, type RestoredTenant, restoreTenant } from './restore.service.js';
+import { refused } from './restore-plan.js';
 
 /** An archive is one object in the store; S3's single PUT takes at most 5 GiB. */
 export const MAX_RESTORE_ARCHIVE_BYTES = 5 * 1024 ** 3;
@@ -40,7 +40,8 @@ export async function stageRestore(
   try {
     await store.put(key, upload.body, upload.sizeBytes);
     const manifest = await readExportArchive(await store.get(key));
-    if (manifest.scope !== 'tenant') throw refused('it is a personal export, which holds one member’s data only', 'personal_archive');
+    if (manifest.scope !== 'tenant')
+      throw refused('it is a personal export, which holds one member’s data only', 'personal_archive');
   } catch (error) {
     await store.delete(key).catch(() => undefined);
     if (error instanceof SizeMismatchError) {
@@ -111,7 +112,7 @@ export interface RestoreStatus {
 /** A restore's state, read from its job; null when there is no such restore (or it is long gone). */
 export async function restoreStatus(jobs: JobQueues, restoreId: string): Promise<RestoreStatus | null> {
   const job = await jobs.queue('lifecycle').getJob(restoreJobId(restoreId));
-  if (!job || job.name !== 'data.restore') return null;
+  if (job?.name !== 'data.restore') return null;
   const state = await job.getState();
   const progress = typeof job.progress === 'number' ? job.progress : 0;
   if (state === 'completed') {
@@ -126,7 +127,9 @@ export async function restoreStatus(jobs: JobQueues, restoreId: string): Promise
   }
   if (state === 'failed') {
     const reason = job.failedReason ?? '';
-    const told = reason.startsWith('The archive ') ? reason : 'The restore failed; nothing of it was kept. See the worker’s log.';
+    const told = reason.startsWith('The archive ')
+      ? reason
+      : 'The restore failed; nothing of it was kept. See the worker’s log.';
     return { restoreId, state: 'failed', progress, error: told, tenant: null };
   }
   return { restoreId, state: state === 'active' ? 'running' : 'queued', progress, error: null, tenant: null };

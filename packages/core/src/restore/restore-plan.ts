@@ -14,7 +14,14 @@ export type ArchiveRow = Record<string, unknown>;
  * the deployment that wrote them (their secrets are not in the archive); the audit chains' heads are
  * rebuilt as the entries are appended again; exports name archives of the source's store.
  */
-export const NOT_COPIED = new Set(['tenants', 'users', 'auth_sessions', 'tenant_outbox', 'tenant_audit_chains', 'tenant_data_exports']);
+export const NOT_COPIED = new Set([
+  'tenants',
+  'users',
+  'auth_sessions',
+  'tenant_outbox',
+  'tenant_audit_chains',
+  'tenant_data_exports',
+]);
 
 /** What the first, verifying pass learns; nothing is written until it has read the whole archive. */
 export interface RestorePlan {
@@ -47,7 +54,8 @@ export async function* ndjsonRows(entry: TableEntry, content: Readable): AsyncGe
     } catch {
       throw refused(`line ${line} of ${entry.path} is not JSON`);
     }
-    if (!row || typeof row !== 'object' || Array.isArray(row)) throw refused(`line ${line} of ${entry.path} is not a row`);
+    if (!row || typeof row !== 'object' || Array.isArray(row))
+      throw refused(`line ${line} of ${entry.path} is not a row`);
     yield row as ArchiveRow;
   }
 }
@@ -60,7 +68,10 @@ function checkShape(entry: TableEntry, schema: Map<string, TargetTable>): Target
   }
   const unknown = entry.columns.filter((column) => !table.columns.has(column));
   if (unknown.length > 0) {
-    throw refused(`table ${entry.table} has columns this deployment does not know: ${unknown.join(', ')}`, 'incompatible_schema');
+    throw refused(
+      `table ${entry.table} has columns this deployment does not know: ${unknown.join(', ')}`,
+      'incompatible_schema',
+    );
   }
   return table;
 }
@@ -103,12 +114,14 @@ export async function planRestore(source: Readable, schema: Map<string, TargetTa
           if (typeof value === 'string' && !column.referencesUsers) ids.add(value);
         }
       }
-      if (count !== entry.rows) throw refused(`${entry.path} holds ${count} rows, its manifest entry says ${entry.rows}`);
+      if (count !== entry.rows)
+        throw refused(`${entry.path} holds ${count} rows, its manifest entry says ${entry.rows}`);
       rows[entry.table] = count;
     }
   });
 
-  if (manifest.scope !== 'tenant') throw refused('it is a personal export, which holds one member’s data only', 'personal_archive');
+  if (manifest.scope !== 'tenant')
+    throw refused('it is a personal export, which holds one member’s data only', 'personal_archive');
   if (!tenant) throw refused('it holds no tenants row');
   for (const entry of fileEntries) {
     const row = storedFiles.get(entry.fileId);

@@ -11,10 +11,10 @@ import { logoUrl } from '../files/file.service.js';
 import { fileStorageKey, tenantObjectPrefix } from '../files/object-store.js';
 import { resendInvitation } from '../invitations/invitation.service.js';
 import { type ServiceDeps, type TenantContext, tenantContext } from '../services/context.js';
+import { issuePasswordToken, setPasswordUrl } from '../users/password-tokens.js';
 import { User } from '../users/user.entity.js';
-import { setPasswordUrl, issuePasswordToken } from '../users/password-tokens.js';
 import type { IdMap } from './id-map.js';
-import { type ArchiveRow, NOT_COPIED, ndjsonRows, planRestore, type RestorePlan, refused } from './restore-plan.js';
+import { type ArchiveRow, NOT_COPIED, ndjsonRows, planRestore, type RestorePlan } from './restore-plan.js';
 import { quoted, type TargetTable, targetSchema } from './target-schema.js';
 
 export interface RestoreDeps {
@@ -137,9 +137,13 @@ interface CreatedTenant {
 /** A slug of the archive's, or with a random suffix when another organization here has it. */
 async function freeSlug(em: EntityManager, slug: string): Promise<string> {
   for (let candidate = slug; ; ) {
-    const [taken] = await em.execute<{ n: number }[]>('select count(*)::int as n from tenants where slug = ?', [candidate]);
+    const [taken] = await em.execute<{ n: number }[]>('select count(*)::int as n from tenants where slug = ?', [
+      candidate,
+    ]);
     if (!taken?.n) return candidate;
-    const suffix = Array.from({ length: 6 }, () => SLUG_SUFFIX_ALPHABET[randomInt(SLUG_SUFFIX_ALPHABET.length)]).join('');
+    const suffix = Array.from({ length: 6 }, () => SLUG_SUFFIX_ALPHABET[randomInt(SLUG_SUFFIX_ALPHABET.length)]).join(
+      '',
+    );
     candidate = `${slug.slice(0, 93)}-${suffix}`;
   }
 }
@@ -149,7 +153,11 @@ async function freeSlug(em: EntityManager, slug: string): Promise<string> {
  * work: an archived member whose email has an account here is linked to it, anyone else gets a
  * new account with no password (they set one from the mail the restore sends).
  */
-async function createTenantAndAccounts(deps: RestoreDeps, plan: RestorePlan, restoreId: string): Promise<CreatedTenant> {
+async function createTenantAndAccounts(
+  deps: RestoreDeps,
+  plan: RestorePlan,
+  restoreId: string,
+): Promise<CreatedTenant> {
   return deps.db.inGlobal(async (em) => {
     const { ids } = plan;
     const source = plan.tenant;
@@ -219,12 +227,7 @@ async function createTenantAndAccounts(deps: RestoreDeps, plan: RestorePlan, res
 }
 
 /** The archive's row as this tenant's: its tenant, remapped ids, and the secrets it lacks made unusable. */
-function restoredRow(
-  ctx: TenantContext,
-  table: TargetTable,
-  row: ArchiveRow,
-  ids: IdMap,
-): ArchiveRow | null {
+function restoredRow(ctx: TenantContext, table: TargetTable, row: ArchiveRow, ids: IdMap): ArchiveRow | null {
   const out: ArchiveRow = {};
   for (const [name, value] of Object.entries(row)) {
     const column = table.columns.get(name);
@@ -408,7 +411,12 @@ async function removeLeftovers(deps: RestoreDeps, restoreId: string): Promise<vo
 }
 
 /** Takes a failed restore back out: its files, the tenant row, and the accounts made for it. */
-async function undoRestore(deps: RestoreDeps, tenantId: number, accountIds: string[], written: string[]): Promise<void> {
+async function undoRestore(
+  deps: RestoreDeps,
+  tenantId: number,
+  accountIds: string[],
+  written: string[],
+): Promise<void> {
   const store = deps.services.files;
   const stored = await store.list(tenantObjectPrefix(tenantId)).catch(() => []);
   for (const key of new Set([...written, ...stored])) await store.delete(key);

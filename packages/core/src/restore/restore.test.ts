@@ -13,7 +13,14 @@ import { type TenantRunner, uploadFile } from '../files/upload.js';
 import { createInvitation } from '../invitations/invitation.service.js';
 import { setSetting } from '../settings/settings.service.js';
 import { openTicket, replyToTicket } from '../support/support.service.js';
-import { createTenantWithMembers, type TenantFixture, type TestServiceDeps, useServiceDeps, useTestDatabase } from '../testing/index.js';
+import {
+  createTenantWithMembers,
+  type TenantFixture,
+  type TestServiceDeps,
+  useServiceDeps,
+  useTestDatabase,
+} from '../testing/index.js';
+import { type PlantedData, populateTenant } from '../testing/tenant-data.js';
 import type { IdMap } from './id-map.js';
 import { type RestoredTenant, restoreTenant } from './restore.service.js';
 import { type ArchiveEntry, manifestOf, pack, resealed, setTableRows, tableRows, unpack } from './testing/archives.js';
@@ -35,29 +42,32 @@ const runnerFor =
   (service) =>
     deps.run(tenantId, service, { actor: { userId } });
 
-/** An organization with something in every corner: members, files and a logo, settings, invitations, tickets, keys, a trail. */
-async function populatedTenant(): Promise<{ tenant: TenantFixture; files: Map<string, Buffer> }> {
+/**
+ * An organization with something in every corner: the export tests' planted data (files, sessions,
+ * keys, invitations, plain and secret settings, tickets, analytics, mail records, a trail that
+ * names people), plus a branding logo, a setting and a ticket thread written through services.
+ */
+async function populatedTenant(): Promise<{ tenant: TenantFixture; planted: PlantedData; files: Map<string, Buffer> }> {
   const tenant = await createTenantWithMembers(source.db, 'Restore Source', 'professional');
   const { admin, member } = tenant.users;
-  const files = new Map<string, Buffer>();
-  for (const [name, bytes, purpose, contentType] of [
-    ['contract.pdf', randomBytes(70_000), 'upload', 'application/pdf'],
-    ['notes.txt', Buffer.from('minutes\n'), 'upload', 'text/plain'],
-    ['logo.png', LOGO, 'logo', 'image/png'],
-  ] as const) {
-    const stored = await uploadFile(
-      runnerFor(sourceDeps, tenant.tenantId, purpose === 'logo' ? admin : member),
-      sourceDeps.services.files,
-      { name, sizeBytes: bytes.length, purpose, contentType },
-      Readable.from([bytes]),
-    );
-    files.set(stored.id, bytes);
-  }
+  const planted = await populateTenant(source.db, sourceDeps, tenant, 'restore');
+  const files = new Map(planted.files.map((file) => [file.id, file.bytes]));
+  const logo = await uploadFile(
+    runnerFor(sourceDeps, tenant.tenantId, admin),
+    sourceDeps.services.files,
+    { name: 'logo.png', sizeBytes: LOGO.length, purpose: 'logo', contentType: 'image/png' },
+    Readable.from([LOGO]),
+  );
+  files.set(logo.id, LOGO);
   await sourceDeps.run(
     tenant.tenantId,
     async (ctx) => {
       await setSetting(ctx, { category: 'general', key: 'weekStart', value: 'monday' });
-      await createInvitation(ctx, { email: 'pending@elsewhere.test', role: 'member', actorPermissions: new Set(PERMISSIONS) });
+      await createInvitation(ctx, {
+        email: 'pending@elsewhere.test',
+        role: 'member',
+        actorPermissions: new Set(PERMISSIONS),
+      });
       await createApiKey(ctx, {
         name: 'ci',
         scopes: ['tenant.read'],
@@ -67,22 +77,29 @@ async function populatedTenant(): Promise<{ tenant: TenantFixture; files: Map<st
     },
     { actor: { userId: admin } },
   );
+  const viewer = { userId: member, support: false };
   const ticket = await sourceDeps.run(
     tenant.tenantId,
-    (ctx) => openTicket(ctx, { userId: member, support: false }, { subject: 'Help', body: 'It broke', priority: 'high' }),
+    (ctx) => openTicket(ctx, viewer, { subject: 'Help', body: 'It broke', priority: 'high' }),
     { actor: { userId: member } },
   );
   await sourceDeps.run(
     tenant.tenantId,
-    (ctx) => replyToTicket(ctx, { userId: member, support: false }, { ticketId: ticket.id, body: 'Still broken' }),
-    { actor: { userId: member } },
+    (ctx) => replyToTicket(ctx, viewer, { ticketId: ticket.id, body: 'Still broken' }),
+    {
+      actor: { userId: member },
+    },
   );
-  return { tenant, files };
+  return { tenant, planted, files };
 }
 
 async function exportOf(tenantId: number, userId: string): Promise<Buffer> {
   const requested = await sourceDeps.run(tenantId, (ctx) => requestTenantExport(ctx), { actor: { userId } });
-  await buildExport({ db: source.db, services: sourceDeps.services }, { tenantId, exportId: requested.id }, { finalAttempt: true });
+  await buildExport(
+    { db: source.db, services: sourceDeps.services },
+    { tenantId, exportId: requested.id },
+    { finalAttempt: true },
+  );
   const chunks: Buffer[] = [];
   for await (const chunk of await sourceDeps.services.files.get(exportArchiveKey(tenantId, requested.id))) {
     chunks.push(chunk as Buffer);
@@ -90,7 +107,12 @@ async function exportOf(tenantId: number, userId: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function restore(deps: TestServiceDeps, db: Database, archive: Buffer, progress: number[] = []): Promise<RestoredTenant> {
+function restore(
+  deps: TestServiceDeps,
+  db: Database,
+  archive: Buffer,
+  progress: number[] = [],
+): Promise<RestoredTenant> {
   return restoreTenant(
     { db, services: deps.services },
     {
@@ -136,7 +158,10 @@ async function dumpTenant(db: Database, tenantId: number): Promise<Map<string, R
   return db.inTenant(tenantId, async (em) => {
     const dump = new Map<string, Record<string, unknown>[]>();
     for (const table of await archiveTables(em, 'tenant')) {
-      dump.set(table.table, (await em.execute<{ row: Record<string, unknown> }[]>(table.query)).map((r) => r.row));
+      dump.set(
+        table.table,
+        (await em.execute<{ row: Record<string, unknown> }[]>(table.query)).map((r) => r.row),
+      );
     }
     return dump;
   });
@@ -155,16 +180,21 @@ async function footprint(db: Database, deps: TestServiceDeps) {
       'select (select count(*)::int from tenants) as tenants, (select count(*)::int from users) as users',
     ),
   );
-  return { ...counts, objects: (await deps.services.files.list('tenants/')).length };
+  return {
+    tenants: counts?.tenants ?? 0,
+    users: counts?.users ?? 0,
+    objects: (await deps.services.files.list('tenants/')).length,
+  };
 }
 
 describe('restoring an export archive', () => {
   let original: TenantFixture;
+  let planted: PlantedData;
   let files: Map<string, Buffer>;
   let archive: Buffer;
   let entries: ArchiveEntry[];
   beforeAll(async () => {
-    ({ tenant: original, files } = await populatedTenant());
+    ({ tenant: original, planted, files } = await populatedTenant());
     archive = await exportOf(original.tenantId, original.users.admin);
     entries = await unpack(archive);
   }, 60_000);
@@ -177,6 +207,9 @@ describe('restoring an export archive', () => {
     expect(restored.tenantUuid).not.toBe(manifestOf(entries).tenant.uuid);
     expect(restored.slug).toBe(manifestOf(entries).tenant.slug);
     expect(restored).toMatchObject({ createdAccounts: 4, linkedAccounts: 0, files: 3 });
+    // No credential of the source came along.
+    const everything = JSON.stringify([...(await dumpTenant(target.db, restored.tenantId)).values()]);
+    for (const secret of planted.secrets) expect(everything).not.toContain(secret);
     expect(progress.at(-1)).toBe(1);
     expect(progress.some((value) => value > 0 && value < 1)).toBe(true);
 
@@ -186,7 +219,7 @@ describe('restoring an export archive', () => {
     expect(new Set(mapped.map(([, to]) => to)).size).toBe(mapped.length);
 
     const dump = await dumpTenant(target.db, restored.tenantId);
-    const restoreStart = Date.parse(manifestOf(entries).createdAt);
+    const compared: string[] = [];
     for (const [table, rows] of dump) {
       if (NOT_COPIED.includes(table)) continue;
       let expected = tableRows(entries, table);
@@ -198,19 +231,37 @@ describe('restoring an export archive', () => {
         actual = rows.filter((row) => row.action !== 'tenant.restored' && row.action !== 'invitation.resent');
       }
       if (table === 'api_keys') {
-        expect(actual.every((row) => row.revoked_at !== null), 'restored keys are revoked').toBe(true);
+        expect(
+          actual.every((row) => row.revoked_at !== null),
+          'restored keys are revoked',
+        ).toBe(true);
       }
       if (table === 'tenant_invitations') {
         expected = expected.map(({ expires_at: _expires, ...row }) => row);
       }
-      expect(
-        actual.map((row) => comparable(table, row, null, restored.tenantId)).sort(),
-        `table ${table}`,
-      ).toEqual(expected.map((row) => comparable(table, row, ids, restored.tenantId)).sort());
+      expect(actual.map((row) => comparable(table, row, null, restored.tenantId)).sort(), `table ${table}`).toEqual(
+        expected.map((row) => comparable(table, row, ids, restored.tenantId)).sort(),
+      );
       if (table !== 'tenants') expect(actual.length, `rows of ${table}`).toBe(expected.length);
+      if (expected.length > 0) compared.push(table);
     }
+    expect(compared).toEqual(
+      expect.arrayContaining([
+        'tenants',
+        'tenant_users',
+        'tenant_files',
+        'tenant_settings',
+        'api_keys',
+        'tenant_invitations',
+        'tenant_support_tickets',
+        'tenant_support_ticket_messages',
+        'analytics_events',
+        'tenant_email_deliveries',
+        'tenant_audit_logs',
+        'tenant_usage_records',
+      ]),
+    );
     expect(dump.get('tenant_audit_logs')?.length).toBeGreaterThan(5);
-    expect(Date.now()).toBeGreaterThan(restoreStart);
 
     // Accounts are new here, with the archive's people and no credentials.
     const accounts = dump.get('users') ?? [];
@@ -246,21 +297,42 @@ describe('restoring an export archive', () => {
     const restored = await restore(targetDeps, target.db, archive);
     const queued = await targetDeps.services.jobs.queue('emails').getJobs(['waiting', 'delayed', 'prioritized']);
     const forRestore = queued.filter((job) => job.data.tenantId === restored.tenantId).map((job) => job.data);
-    expect(forRestore.filter((mail) => mail.template === 'welcome').map((mail) => mail.to).sort()).toEqual(
+    expect(
+      forRestore
+        .filter((mail) => mail.template === 'welcome')
+        .map((mail) => mail.to)
+        .sort(),
+    ).toEqual(
       tableRows(entries, 'users')
         .map((row) => row.email)
         .sort(),
     );
     // Accounts linked on the second restore already had no password: they get set-password links again.
     expect(restored.linkedAccounts).toBe(4);
-    expect(forRestore.every((mail) => mail.template !== 'welcome' || /\/set-password\?token=dgp_/.test(mail.data.setPasswordUrl))).toBe(true);
-    expect(forRestore.filter((mail) => mail.template === 'invitation').map((mail) => mail.to)).toEqual(['pending@elsewhere.test']);
+    expect(
+      forRestore.every(
+        (mail) => mail.template !== 'welcome' || /\/set-password\?token=dgp_/.test(mail.data.setPasswordUrl),
+      ),
+    ).toBe(true);
+    expect(
+      forRestore
+        .filter((mail) => mail.template === 'invitation')
+        .map((mail) => mail.to)
+        .sort(),
+    ).toEqual([planted.invitedEmail, planted.people.member.email, 'pending@elsewhere.test'].sort());
   });
 
   it('restores beside the original on the same deployment: members linked by email, a free slug', async () => {
     const before = await footprint(source.db, sourceDeps);
     const restored = await restore(sourceDeps, source.db, archive);
     expect(restored).toMatchObject({ linkedAccounts: 4, createdAccounts: 0 });
+    // Members here already have passwords: their mail is a sign-in link, not a new password.
+    const queued = await sourceDeps.services.jobs.queue('emails').getJobs(['waiting', 'delayed', 'prioritized']);
+    const welcomes = queued.filter((job) => job.data.tenantId === restored.tenantId && job.data.template === 'welcome');
+    expect(
+      welcomes.map((job) => job.data.data.setPasswordUrl as string).every((url) => url.includes('/sign-in?tenant=')),
+    ).toBe(true);
+    expect(welcomes).toHaveLength(4);
     expect(restored.slug).not.toBe(original.slug);
     expect(restored.slug.startsWith(`${original.slug}-`)).toBe(true);
     const after = await footprint(source.db, sourceDeps);
@@ -334,7 +406,7 @@ describe('restoring an export archive', () => {
             setTableRows(
               edited,
               'tenant_files',
-              tableRows(edited, 'tenant_files').filter((row) => row.name !== 'notes.txt'),
+              tableRows(edited, 'tenant_files').filter((row) => row.name !== 'member-notes.bin'),
             );
             const listed = manifest.entries.find((entry) => entry.path === 'tables/tenant_files.ndjson');
             if (listed?.kind === 'table') listed.rows -= 1;
@@ -377,7 +449,9 @@ describe('restoring an export archive', () => {
   it('keeps each organization to itself with the ORM filter off: row-level security holds both ways', async () => {
     const restored = await restore(sourceDeps, source.db, archive);
     const tables = await source.db.inTenant(original.tenantId, async (em) =>
-      (await archiveTables(em, 'tenant')).map((table) => table.table).filter((table) => table !== 'users' && table !== 'tenants'),
+      (await archiveTables(em, 'tenant'))
+        .map((table) => table.table)
+        .filter((table) => table !== 'users' && table !== 'tenants'),
     );
     for (const [from, other] of [
       [original.tenantId, restored.tenantId],
@@ -386,10 +460,15 @@ describe('restoring an export archive', () => {
       const seen = await source.db.inTenant(from, async (em) => {
         const counts: Record<string, number> = {};
         for (const table of tables) {
-          const [row] = await em.execute<{ n: number }[]>(`select count(*)::int as n from "${table}" where tenant_id = ?`, [other]);
+          const [row] = await em.execute<{ n: number }[]>(
+            `select count(*)::int as n from "${table}" where tenant_id = ?`,
+            [other],
+          );
           if (row?.n) counts[table] = row.n;
         }
-        const [tenant] = await em.execute<{ n: number }[]>('select count(*)::int as n from tenants where id = ?', [other]);
+        const [tenant] = await em.execute<{ n: number }[]>('select count(*)::int as n from tenants where id = ?', [
+          other,
+        ]);
         if (tenant?.n) counts.tenants = tenant.n;
         return counts;
       });

@@ -1,5 +1,5 @@
-import { restoreStatus } from '@digame/core/restore';
 import { DomainError } from '@digame/core/errors';
+import { restoreStatus } from '@digame/core/restore';
 import { z } from 'zod';
 import { operatorProcedure, router } from '../trpc.js';
 
