@@ -10,7 +10,7 @@ import { PermanentJobError } from '../jobs/errors.js';
 import type { JobQueues } from '../jobs/queues.js';
 import { enqueueAfterCommit } from '../services/effects.js';
 import { type RestoreDeps, type RestoredTenant, restoreTenant } from './restore.service.js';
-import { refused } from './restore-plan.js';
+import { personalArchive, refused } from './restore-plan.js';
 
 /** An archive is one object in the store; S3's single PUT takes at most 5 GiB. */
 export const MAX_RESTORE_ARCHIVE_BYTES = 5 * 1024 ** 3;
@@ -40,12 +40,11 @@ export async function stageRestore(
   try {
     await store.put(key, upload.body, upload.sizeBytes);
     const manifest = await readExportArchive(await store.get(key));
-    if (manifest.scope !== 'tenant')
-      throw refused('it is a personal export, which holds one member’s data only', 'personal_archive');
+    if (manifest.scope !== 'tenant') throw personalArchive();
   } catch (error) {
     await store.delete(key).catch(() => undefined);
     if (error instanceof SizeMismatchError) {
-      throw refused(`the upload did not hold exactly the declared ${error.declared} bytes`, 'truncated_upload');
+      throw refused(`the upload did not hold exactly the declared ${error.declared} bytes`);
     }
     throw error;
   }

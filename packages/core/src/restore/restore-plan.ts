@@ -38,8 +38,21 @@ export interface RestorePlan {
   files: number;
 }
 
-export const refused = (message: string, reason = 'invalid_archive') =>
-  new DomainError('BAD_REQUEST', `The archive cannot be restored: ${message}`, { details: { reason } });
+const cannotRestore = (message: string) => `The archive cannot be restored: ${message}`;
+
+/** Damaged or inconsistent: what it says does not add up. */
+export const refused = (message: string) =>
+  new DomainError('BAD_REQUEST', cannotRestore(message), { details: { reason: 'invalid_archive' } });
+
+/** Intact, but written by a schema this deployment does not have (a newer version). */
+const incompatible = (message: string) =>
+  new DomainError('BAD_REQUEST', cannotRestore(message), { details: { reason: 'incompatible_schema' } });
+
+/** A personal export holds one member's data: it is no backup of the organization. */
+export const personalArchive = () =>
+  new DomainError('BAD_REQUEST', cannotRestore('it is a personal export, which holds one member’s data only'), {
+    details: { reason: 'personal_archive' },
+  });
 
 /** The rows of an NDJSON entry, one parsed line at a time. */
 export async function* ndjsonRows(entry: TableEntry, content: Readable): AsyncGenerator<ArchiveRow> {
@@ -64,14 +77,11 @@ export async function* ndjsonRows(entry: TableEntry, content: Readable): AsyncGe
 function checkShape(entry: TableEntry, schema: Map<string, TargetTable>): TargetTable {
   const table = schema.get(entry.table);
   if (!table) {
-    throw refused(`it holds table ${entry.table}, which this deployment does not have`, 'incompatible_schema');
+    throw incompatible(`it holds table ${entry.table}, which this deployment does not have`);
   }
   const unknown = entry.columns.filter((column) => !table.columns.has(column));
   if (unknown.length > 0) {
-    throw refused(
-      `table ${entry.table} has columns this deployment does not know: ${unknown.join(', ')}`,
-      'incompatible_schema',
-    );
+    throw incompatible(`table ${entry.table} has columns this deployment does not know: ${unknown.join(', ')}`);
   }
   return table;
 }
@@ -120,8 +130,7 @@ export async function planRestore(source: Readable, schema: Map<string, TargetTa
     }
   });
 
-  if (manifest.scope !== 'tenant')
-    throw refused('it is a personal export, which holds one member’s data only', 'personal_archive');
+  if (manifest.scope !== 'tenant') throw personalArchive();
   if (!tenant) throw refused('it holds no tenants row');
   for (const entry of fileEntries) {
     const row = storedFiles.get(entry.fileId);
