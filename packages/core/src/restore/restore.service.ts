@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type Readable, Transform } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { audit } from '../audit/audit.js';
@@ -11,6 +11,7 @@ import { logoUrl } from '../files/file.service.js';
 import { fileStorageKey, tenantObjectPrefix } from '../files/object-store.js';
 import { resendInvitation } from '../invitations/invitation.service.js';
 import { type ServiceDeps, type TenantContext, tenantContext } from '../services/context.js';
+import { randomSlugSuffix } from '../tenants/tenant-creation.js';
 import { issuePasswordToken, setPasswordUrl } from '../users/password-tokens.js';
 import { User } from '../users/user.entity.js';
 import type { IdMap } from './id-map.js';
@@ -54,7 +55,6 @@ export interface RestoredTenant {
 const VERIFIED = 0.4;
 /** Rows per INSERT: large enough to be quick, small enough for one statement's parameters. */
 const BATCH_ROWS = 500;
-const SLUG_SUFFIX_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 
 /** The suspension reason that marks a tenant while it is being restored (and after a crash). */
 const restoringMarker = (restoreId: string) => `Being restored (restore ${restoreId})`;
@@ -97,7 +97,8 @@ export async function restoreTenant(deps: RestoreDeps, request: RestoreRequest):
   const progress = (share: number) => {
     if (share - lastTold < 0.01 && share < 1) return;
     lastTold = share;
-    void report(Math.round(share * 1000) / 1000);
+    // Progress is a courtesy: a report that cannot be stored (Redis away) must not fail the restore.
+    report(Math.round(share * 1000) / 1000).catch(() => undefined);
   };
   const schema = await deps.db.inGlobal((em) => targetSchema(em));
   const plan = await planRestore(
@@ -107,20 +108,22 @@ export async function restoreTenant(deps: RestoreDeps, request: RestoreRequest):
   await removeLeftovers(deps, request.restoreId);
   const created = await createTenantAndAccounts(deps, plan, request.restoreId);
   const written: string[] = [];
+  let rows: Record<string, number>;
   try {
-    const rows = await deps.db.inTenant(created.tenantId, async (em) => {
+    rows = await deps.db.inTenant(created.tenantId, async (em) => {
       const ctx = tenantContext(em, created.tenantId, request.actor, deps.services);
       const source = counted(await request.open(), (bytes) =>
         progress(VERIFIED + ((1 - VERIFIED) * bytes) / Math.max(1, request.sizeBytes)),
       );
       return writeTenant(ctx, plan, schema, source, written, request.restoreId);
     });
-    await report(1);
-    return { ...created, rows, files: written.length, ids: plan.ids };
   } catch (error) {
     await undoRestore(deps, created.tenantId, created.createdAccountIds, written);
     throw error;
   }
+  progress(1);
+  const { createdAccountIds: _created, ...tenant } = created;
+  return { ...tenant, rows, files: written.length, ids: plan.ids };
 }
 
 interface CreatedTenant {
@@ -141,10 +144,7 @@ async function freeSlug(em: EntityManager, slug: string): Promise<string> {
       candidate,
     ]);
     if (!taken?.n) return candidate;
-    const suffix = Array.from({ length: 6 }, () => SLUG_SUFFIX_ALPHABET[randomInt(SLUG_SUFFIX_ALPHABET.length)]).join(
-      '',
-    );
-    candidate = `${slug.slice(0, 93)}-${suffix}`;
+    candidate = `${slug.slice(0, 93)}-${randomSlugSuffix()}`;
   }
 }
 
