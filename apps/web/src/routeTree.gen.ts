@@ -14,6 +14,7 @@ import { Route as AccountRouteImport } from './routes/account.js'
 import { Route as AnalyticsRouteImport } from './routes/analytics.js'
 import { Route as AuditRouteImport } from './routes/audit.js'
 import { Route as BillingRouteImport } from './routes/billing.js'
+import { Route as DataPrivacyRouteImport } from './routes/data-privacy.js'
 import { Route as DevelopersRouteImport } from './routes/developers.js'
 import { Route as FilesRouteImport } from './routes/files.js'
 import { Route as InsightsRouteImport } from './routes/insights.js'
@@ -61,6 +62,11 @@ const AuditRoute = AuditRouteImport.update({
 const BillingRoute = BillingRouteImport.update({
   id: '/billing',
   path: '/billing',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const DataPrivacyRoute = DataPrivacyRouteImport.update({
+  id: '/data-privacy',
+  path: '/data-privacy',
   getParentRoute: () => rootRouteImport,
 } as any)
 const DevelopersRoute = DevelopersRouteImport.update({
@@ -186,6 +192,7 @@ export interface FileRoutesByFullPath {
   '/analytics': typeof AnalyticsRoute
   '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
+  '/data-privacy': typeof DataPrivacyRoute
   '/developers': typeof DevelopersRoute
   '/files': typeof FilesRoute
   '/insights': typeof InsightsRoute
@@ -216,6 +223,7 @@ export interface FileRoutesByTo {
   '/analytics': typeof AnalyticsRoute
   '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
+  '/data-privacy': typeof DataPrivacyRoute
   '/developers': typeof DevelopersRoute
   '/files': typeof FilesRoute
   '/insights': typeof InsightsRoute
@@ -247,6 +255,7 @@ export interface FileRoutesById {
   '/analytics': typeof AnalyticsRoute
   '/audit': typeof AuditRoute
   '/billing': typeof BillingRoute
+  '/data-privacy': typeof DataPrivacyRoute
   '/developers': typeof DevelopersRoute
   '/files': typeof FilesRoute
   '/insights': typeof InsightsRoute
@@ -279,6 +288,7 @@ export interface FileRouteTypes {
     | '/analytics'
     | '/audit'
     | '/billing'
+    | '/data-privacy'
     | '/developers'
     | '/files'
     | '/insights'
@@ -309,6 +319,7 @@ export interface FileRouteTypes {
     | '/analytics'
     | '/audit'
     | '/billing'
+    | '/data-privacy'
     | '/developers'
     | '/files'
     | '/insights'
@@ -339,6 +350,7 @@ export interface FileRouteTypes {
     | '/analytics'
     | '/audit'
     | '/billing'
+    | '/data-privacy'
     | '/developers'
     | '/files'
     | '/insights'
@@ -370,6 +382,7 @@ export interface RootRouteChildren {
   AnalyticsRoute: typeof AnalyticsRoute
   AuditRoute: typeof AuditRoute
   BillingRoute: typeof BillingRoute
+  DataPrivacyRoute: typeof DataPrivacyRoute
   DevelopersRoute: typeof DevelopersRoute
   FilesRoute: typeof FilesRoute
   InsightsRoute: typeof InsightsRoute
@@ -423,6 +436,13 @@ declare module '@tanstack/react-router' {
       path: '/billing'
       fullPath: '/billing'
       preLoaderRoute: typeof BillingRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/data-privacy': {
+      id: '/data-privacy'
+      path: '/data-privacy'
+      fullPath: '/data-privacy'
+      preLoaderRoute: typeof DataPrivacyRouteImport
       parentRoute: typeof rootRouteImport
     }
     '/developers': {
@@ -618,6 +638,7 @@ const rootRouteChildren: RootRouteChildren = {
   AnalyticsRoute: AnalyticsRoute,
   AuditRoute: AuditRoute,
   BillingRoute: BillingRoute,
+  DataPrivacyRoute: DataPrivacyRoute,
   DevelopersRoute: DevelopersRoute,
   FilesRoute: FilesRoute,
   InsightsRoute: InsightsRoute,

@@ -1,6 +1,6 @@
 import { pruneAuditLog } from '@digame/core/audit';
 import { issueMonthlyInvoice, markOverdueInvoices } from '@digame/core/billing';
-import { buildExport, expireDueExport } from '@digame/core/data-rights';
+import { buildExport, eraseOrphanedAccount, expireDueExport } from '@digame/core/data-rights';
 import { type Database, sweepOutbox } from '@digame/core/db';
 import { tenantObjectPrefix } from '@digame/core/files';
 import { recordHealthScore } from '@digame/core/health-score';
@@ -138,6 +138,8 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
 
   'data.export_expire': ({ tenantId, exportId }, _job, deps) =>
     inJobTenant(deps, tenantId, (ctx) => expireDueExport(ctx, exportId)),
+
+  'data.erase_account': ({ userId }, _job, deps) => eraseOrphanedAccount(deps.db, userId),
 
   // Progress lives on the job, where restores.get reads it; the last attempt removes the staged archive.
   'data.restore': (payload, job, deps) =>

@@ -142,3 +142,64 @@ describe('personal exports through the api', () => {
     expect(personalEvents(await admin.events.recent.query({ limit: 100 }))).toEqual([]);
   });
 });
+
+describe('erasure through the api', () => {
+  const memberIdOf = async (tenant: TenantFixture, role: 'manager' | 'viewer' | 'member') => {
+    const admin = await clientAs(api, tenant, 'admin');
+    const { items } = await admin.members.list.query({ role });
+    const found = items[0];
+    if (!found) throw new Error(`no ${role} in ${tenant.slug}`);
+    return found;
+  };
+
+  it('gives another tenant’s admin nothing to erase here, and needs users.manage', async () => {
+    const viewer = await memberIdOf(alpha, 'viewer');
+    const betaAdmin = await clientAs(api, beta, 'admin');
+    await expectRefused(
+      betaAdmin.data.eraseMember.mutate({ memberId: viewer.id, confirmEmail: viewer.email }),
+      'NOT_FOUND',
+    );
+    const member = await clientAs(api, alpha, 'member');
+    await expectRefused(
+      member.data.eraseMember.mutate({ memberId: viewer.id, confirmEmail: viewer.email }),
+      'FORBIDDEN',
+      /users\.manage/,
+    );
+    expect((await memberIdOf(alpha, 'viewer')).id).toBe(viewer.id);
+  });
+
+  it('answers bad input with BAD_REQUEST and a message per field', async () => {
+    const admin = await clientAs(api, alpha, 'admin');
+    const refused = await expectRefused(
+      admin.data.eraseMember.mutate({ memberId: 'x', confirmEmail: ' ' }),
+      'BAD_REQUEST',
+    );
+    expect(refused.data.fields).toEqual({
+      memberId: 'must be a member id',
+      confirmEmail: 'type the email address of the person to erase',
+    });
+    const viewer = await memberIdOf(alpha, 'viewer');
+    const mismatch = await expectRefused(
+      admin.data.eraseMember.mutate({ memberId: viewer.id, confirmEmail: 'not-them@example.test' }),
+      'BAD_REQUEST',
+    );
+    expect(mismatch.data.fields).toEqual({ confirmEmail: 'must be the email address of the person to erase' });
+  });
+
+  it('refuses the last admin erasing themselves, and signs an erased member out at once', async () => {
+    const admin = await clientAs(api, alpha, 'admin');
+    const last = await expectRefused(
+      admin.data.eraseMe.mutate({ confirmEmail: 'admin@alpha-rights.test' }),
+      'PRECONDITION_FAILED',
+      /last admin/,
+    );
+    expect(last.data.details).toMatchObject({ reason: 'last_admin' });
+    const manager = await memberIdOf(alpha, 'manager');
+    const managerClient = await clientAs(api, alpha, 'manager');
+    const erased = await admin.data.eraseMember.mutate({ memberId: manager.id, confirmEmail: manager.email });
+    expect(erased.pseudonym).toBe(manager.userId);
+    await expectRefused(managerClient.data.myExports.query(), 'UNAUTHORIZED');
+    const { items } = await admin.members.list.query({});
+    expect(items.map((item) => item.userId)).not.toContain(manager.userId);
+  });
+});

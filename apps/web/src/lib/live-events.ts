@@ -46,6 +46,27 @@ function patchUsage(data: Record<string, unknown>): boolean {
   return false;
 }
 
+type DataExport = RouterOutputs['data']['exports'][number];
+
+/**
+ * Export progress patches the listed export in place (no request per tick); a finished export is
+ * refetched for its size and expiry, and one the list does not hold yet brings the list.
+ */
+function patchExport(data: Record<string, unknown>): void {
+  const { exportId, status, progress } = data as { exportId: string; status: DataExport['status']; progress: number };
+  let listed = false;
+  for (const filter of [trpc.data.exports.pathFilter(), trpc.data.myExports.pathFilter()]) {
+    queryClient.setQueriesData<DataExport[]>(filter, (rows) =>
+      rows?.map((row) => {
+        if (row.id !== exportId) return row;
+        listed = true;
+        return { ...row, status, progress };
+      }),
+    );
+  }
+  if (!listed || status !== 'building') void queryClient.invalidateQueries(trpc.data.pathFilter());
+}
+
 /** Which cached queries each event makes stale. */
 function applyEvent(event: DomainEvent): void {
   switch (event.type) {
@@ -79,6 +100,10 @@ function applyEvent(event: DomainEvent): void {
       break;
     case 'report.ready':
       void queryClient.invalidateQueries(trpc.reports.pathFilter());
+      break;
+    case 'data.export.progress':
+    case 'data.personal_export.progress':
+      patchExport(event.data);
       break;
     case 'tenant.changed':
       void queryClient.invalidateQueries(trpc.tenants.pathFilter());

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { createServer as createNetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type TestApi, useTestApi } from '@digame/api/testing';
+import { fileStorageEnvSchema } from '@digame/core/files';
 import { type SmtpReceiver, useSmtpReceiver } from '@digame/core/testing';
 import { hashPassword, User } from '@digame/core/users';
 import { useInProcessWorker } from '@digame/worker/testing';
@@ -58,6 +59,8 @@ export async function useConsoleStack(overrides: Record<string, string> = {}): P
     databaseUrl: api.database.appUrl,
     prefix: api.config.REDIS_PREFIX,
     smtpUrl: smtp.current.url,
+    // The worker stores and reads files where the api does (export archives, purges).
+    extra: fileStorageEnvOf(api.config),
   }));
   // A journey through several screens, each audited in two themes at two widths, takes a while.
   vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -133,6 +136,16 @@ export async function useConsoleStack(overrides: Record<string, string> = {}): P
     },
     repoRoot,
   };
+}
+
+/** The api's object store settings as environment variables, for a worker that must share its store. */
+function fileStorageEnvOf(config: Record<string, unknown>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of Object.keys(fileStorageEnvSchema.shape)) {
+    const value = config[key];
+    if (value !== undefined) env[key] = String(value);
+  }
+  return env;
 }
 
 /** The link of the newest email to an address whose link goes to `path` (set-password, invitation). */

@@ -28,6 +28,16 @@ export {
   verifyDownloadToken,
 } from './download-token.js';
 export {
+  ERASED,
+  type ErasureView,
+  erasedAddress,
+  eraseMe,
+  eraseMeInput,
+  eraseMember,
+  eraseMemberInput,
+  eraseOrphanedAccount,
+} from './erasure.service.js';
+export {
   ARCHIVE_RETENTION_DAYS,
   auditExportDownload,
   type Downloader,

@@ -156,6 +156,8 @@ export const JOBS = {
   },
   /** Marks a ready export expired and purges its archive once its retention has passed. */
   'data.export_expire': { queue: 'lifecycle', payload: tenantJob.extend({ exportId: z.uuid() }), options: retried(10) },
+  /** Anonymizes an erased person's account once they belong to no tenant (a global unit of work). */
+  'data.erase_account': { queue: 'lifecycle', payload: z.object({ userId: z.uuid() }), options: retried(10) },
   /**
    * Restores an uploaded export archive (staged under restores/<id>/archive) into a new tenant, all
    * or nothing; its state, progress and result stay on the job for the operator (see core/restore).

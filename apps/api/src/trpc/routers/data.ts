@@ -2,6 +2,10 @@ import {
   DOWNLOAD_LINK_TTL_SECONDS,
   EXPORT_SCOPES,
   EXPORT_STATUSES,
+  eraseMe,
+  eraseMeInput,
+  eraseMember,
+  eraseMemberInput,
   exportForDownload,
   exportListInput,
   listPersonalExports,
@@ -32,6 +36,14 @@ const exportOutput = z.object({
 });
 
 const listInput = exportListInput.default({ limit: 20 });
+
+const erasureOutput = z.object({
+  erasureId: z.uuid(),
+  /** The erased person's user id, by which the audit trail and other records still refer to them. */
+  pseudonym: z.uuid(),
+  erasedAt: isoDateTime,
+  summary: z.record(z.string(), z.number()),
+});
 
 /**
  * GDPR data rights: tenant and personal export archives (built by the worker, progress live on
@@ -82,4 +94,22 @@ export const dataRouter = router({
       url.searchParams.set('token', token);
       return { url: url.toString(), expiresAt };
     }),
+
+  /**
+   * Erases a member's personal data from the organization, confirmed by typing their email; the
+   * last active admin cannot be erased. Needs users.manage, and never reaches someone with more
+   * permissions than the caller.
+   */
+  eraseMember: can('users.manage')
+    .input(eraseMemberInput)
+    .output(erasureOutput)
+    .mutation(({ ctx, input }) =>
+      ctx.run((sc) => eraseMember(sc, { ...input, actorPermissions: ctx.principal.permissions })),
+    ),
+
+  /** Erases the caller's own personal data from this organization (they leave it). */
+  eraseMe: tenantProcedure
+    .input(eraseMeInput)
+    .output(erasureOutput)
+    .mutation(({ ctx, input }) => ctx.run((sc) => eraseMe(sc, input))),
 });

@@ -16,6 +16,7 @@ import {
   ScrollText,
   Settings,
   ShieldAlert,
+  ShieldCheck,
   TrendingUp,
   UserRound,
   Users,
@@ -60,6 +61,8 @@ export const NAV_SECTIONS: NavSection[] = [
       { to: '/developers', label: 'Developers', icon: KeyRound, permission: 'apikeys.manage' },
       { to: '/files', label: 'Files', icon: FolderOpen, permission: 'files.read' },
       { to: '/audit', label: 'Audit log', icon: ScrollText, permission: 'audit.read' },
+      // Everyone: members export or erase their own data there, data.export holders the organization's.
+      { to: '/data-privacy', label: 'Data & privacy', icon: ShieldCheck },
       { to: '/settings', label: 'Settings', icon: Settings, permission: 'settings.read', matchSubPaths: true },
     ],
   },

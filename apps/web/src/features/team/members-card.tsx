@@ -16,6 +16,7 @@ import { EmptyState } from '../../ui/states.js';
 import { DataTable, Pager } from '../../ui/table.js';
 import { toast } from '../../ui/toast.js';
 import { QueryView } from '../common/query-view.js';
+import { EraseDialog } from '../data-rights/erase-dialog.js';
 import { type Member, PermissionsDialog } from './permissions-dialog.js';
 import { ROLE_OPTIONS, type Role } from './roles.js';
 import { SeatUsage } from './seat-usage.js';
@@ -45,6 +46,7 @@ export function MembersCard() {
   const [paging, setPaging] = useState<{ filters: string; cursors: string[] }>({ filters: '', cursors: [] });
   const [editing, setEditing] = useState<Member | null>(null);
   const [removing, setRemoving] = useState<Member | null>(null);
+  const [erasing, setErasing] = useState<Member | null>(null);
   const settledSearch = useSettled(search.trim());
   const filterKey = JSON.stringify([role, status, settledSearch]);
   const cursors = paging.filters === filterKey ? paging.cursors : [];
@@ -87,6 +89,16 @@ export function MembersCard() {
       await queryClient.invalidateQueries(trpc.usage.pathFilter());
     },
     onError: (error) => toast.error(apiProblem(error).message),
+  });
+  const erase = useMutation({
+    mutationFn: (input: { member: Member; confirmEmail: string }) =>
+      trpcClient.data.eraseMember.mutate({ memberId: input.member.id, confirmEmail: input.confirmEmail }),
+    onSuccess: async (_result, input) => {
+      toast.success(`${input.member.fullName}'s personal data was erased`);
+      setErasing(null);
+      await queryClient.invalidateQueries(trpc.members.pathFilter());
+      await queryClient.invalidateQueries(trpc.usage.pathFilter());
+    },
   });
   const filtered = role !== '' || status !== '' || settledSearch !== '';
 
@@ -190,6 +202,7 @@ export function MembersCard() {
                           <MenuItem onSelect={() => act.mutate({ kind: 'reactivate', member })}>Reactivate</MenuItem>
                         )}
                         <MenuItem onSelect={() => setRemoving(member)}>Remove…</MenuItem>
+                        <MenuItem onSelect={() => setErasing(member)}>Erase personal data…</MenuItem>
                       </Menu>
                     ) : member.userId === session.userId ? (
                       <span className="text-xs text-muted-foreground">You</span>
@@ -218,6 +231,19 @@ export function MembersCard() {
           destructive
           busy={act.isPending}
           onConfirm={() => act.mutate({ kind: 'remove', member: removing })}
+        />
+      )}
+      {erasing && (
+        <EraseDialog
+          self={false}
+          person={erasing}
+          busy={erase.isPending}
+          problem={erase.isError ? apiProblem(erase.error) : null}
+          onConfirm={(confirmEmail) => erase.mutate({ member: erasing, confirmEmail })}
+          onClose={() => {
+            setErasing(null);
+            erase.reset();
+          }}
         />
       )}
     </Card>
