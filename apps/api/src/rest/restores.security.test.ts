@@ -3,7 +3,7 @@ import { buildExport, exportArchiveKey } from '@digame/core/data-rights';
 import { restoreJobId, runRestoreJob } from '@digame/core/restore';
 import { createTenantWithMembers, type TenantFixture } from '@digame/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clientAs, expectRefused } from '../testing/admin.js';
+import { auditEntries, clientAs, expectRefused, tenantUuid } from '../testing/admin.js';
 import { getBytes, uploadBytes } from '../testing/files.js';
 import { useTestApi } from '../testing/test-api.js';
 
@@ -12,6 +12,7 @@ let alpha: TenantFixture;
 let ops: TenantFixture;
 let archive: Buffer;
 let operatorToken: string;
+let exportId = '';
 
 async function postArchive(token: string | null, bytes: Buffer) {
   const response = await fetch(`${api.url}/api/restores`, {
@@ -43,6 +44,7 @@ beforeAll(async () => {
   });
   const admin = await clientAs(api, alpha, 'admin');
   const { id } = await admin.data.requestExport.mutate();
+  exportId = id;
   await buildExport(
     { db: api.deps.db, services: api.deps.services },
     { tenantId: alpha.tenantId, exportId: id },
@@ -150,5 +152,28 @@ describe('a restore through the api', () => {
     expect(copy.status).toBe(200);
     expect(copy.bytes.equals(original.bytes)).toBe(true);
     expect((await getBytes(api, memberToken, `/api/files/${restoredFile?.id}/content`)).status).toBe(404);
+  });
+});
+
+describe('a restore from an export stored here', () => {
+  it('is for operators only, names only ready tenant exports, and enters the source tenant on the audited path', async () => {
+    const alphaUuid = await tenantUuid(api.database.db, alpha.tenantId);
+    await expectRefused(
+      (await clientAs(api, alpha, 'admin')).restores.fromExport.mutate({ tenantId: alphaUuid, exportId }),
+      'FORBIDDEN',
+    );
+    const operator = api.client(operatorToken);
+    const personal = await (await clientAs(api, alpha, 'member')).data.requestPersonalExport.mutate();
+    for (const id of [personal.id, '0193aaaa-0000-7000-8000-000000000002']) {
+      await expectRefused(operator.restores.fromExport.mutate({ tenantId: alphaUuid, exportId: id }), 'NOT_FOUND');
+    }
+    expect(await staged()).toEqual([]);
+
+    const { restoreId } = await operator.restores.fromExport.mutate({ tenantId: alphaUuid, exportId });
+    expect(await operator.restores.get.query({ restoreId })).toMatchObject({ state: 'queued' });
+    expect((await restoreJob(restoreId))?.data).toMatchObject({ restoreId, operatorUserId: ops.users.admin });
+    expect(await staged()).toEqual([`restores/${restoreId}/archive`]);
+    const entered = await auditEntries(api.database.db, alpha.tenantId, 'platform.tenant_accessed');
+    expect(entered.map((entry) => entry.details)).toContainEqual({ reason: 'restore from a stored export' });
   });
 });

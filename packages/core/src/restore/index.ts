@@ -10,4 +10,5 @@ export {
   restoreStatus,
   runRestoreJob,
   stageRestore,
+  storedExportArchive,
 } from './restore-job.js';

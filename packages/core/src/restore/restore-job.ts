@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { readExportArchive } from '../data-rights/archive-reader.js';
+import { TenantDataExport } from '../data-rights/data-rights.entity.js';
 import type { Actor } from '../db/database.js';
 import { uuidv7 } from '../db/ids.js';
 import { DomainError } from '../errors/domain-error.js';
@@ -8,6 +9,7 @@ import { SizeMismatchError } from '../files/object-store.js';
 import type { JOBS } from '../jobs/definitions.js';
 import { PermanentJobError } from '../jobs/errors.js';
 import type { JobQueues } from '../jobs/queues.js';
+import type { TenantContext } from '../services/context.js';
 import { enqueueAfterCommit } from '../services/effects.js';
 import { type RestoreDeps, type RestoredTenant, restoreTenant } from './restore.service.js';
 import { personalArchive, refused } from './restore-plan.js';
@@ -63,6 +65,27 @@ export async function stageRestore(
     );
   });
   return { restoreId };
+}
+
+/**
+ * A ready tenant export of this deployment, as the source of a restore (the operator then needs no
+ * download and upload): read in the exported tenant's unit of work, which the caller opens as the
+ * audited operator path. Personal, expired and unfinished exports name nothing.
+ */
+export async function storedExportArchive(
+  ctx: TenantContext,
+  exportId: string,
+): Promise<{ storageKey: string; sizeBytes: number }> {
+  const row = await ctx.em.findOne(TenantDataExport, {
+    tenant: ctx.tenantId,
+    id: exportId,
+    scope: 'tenant',
+    status: 'ready',
+  });
+  if (!row?.storageKey || !row.sizeBytes || (row.expiresAt && row.expiresAt <= ctx.now)) {
+    throw new DomainError('NOT_FOUND', 'Export not found, or not ready');
+  }
+  return { storageKey: row.storageKey, sizeBytes: row.sizeBytes };
 }
 
 /**

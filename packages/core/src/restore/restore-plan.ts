@@ -107,8 +107,9 @@ export async function planRestore(source: Readable, schema: Map<string, TargetTa
         // Only the checksum matters here; the bytes are copied in the second pass.
       }
     } else {
-      const table = checkShape(entry, schema);
-      const uuidColumns = [...table.columns.values()].filter((column) => column.type === 'uuid');
+      // A table that is not copied (sessions, exports…) may be one this deployment lacks.
+      const table = NOT_COPIED.has(entry.table) && !schema.has(entry.table) ? null : checkShape(entry, schema);
+      const uuidColumns = [...(table?.columns.values() ?? [])].filter((column) => column.type === 'uuid');
       let count = 0;
       for await (const row of ndjsonRows(entry, content)) {
         count += 1;
@@ -131,7 +132,7 @@ export async function planRestore(source: Readable, schema: Map<string, TargetTa
   });
 
   if (manifest.scope !== 'tenant') throw personalArchive();
-  if (!tenant) throw refused('it holds no tenants row');
+  if (rows.tenants !== 1 || !tenant) throw refused('it must hold exactly one tenants row');
   for (const entry of fileEntries) {
     const row = storedFiles.get(entry.fileId);
     if (!row || row.sha256 !== entry.sha256 || Number(row.bytes) !== entry.bytes) {
