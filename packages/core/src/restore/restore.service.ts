@@ -126,16 +126,8 @@ export async function restoreTenant(deps: RestoreDeps, request: RestoreRequest):
   return { ...tenant, rows, files: written.length, ids: plan.ids };
 }
 
-interface CreatedTenant {
-  tenantId: number;
-  tenantUuid: string;
-  slug: string;
-  name: string;
-  droppedDomain: string | null;
-  linkedAccounts: number;
-  createdAccounts: number;
-  createdAccountIds: string[];
-}
+/** What the global step made: the tenant as the result names it, and the accounts to remove on failure. */
+type CreatedTenant = Omit<RestoredTenant, 'rows' | 'files' | 'ids'> & { createdAccountIds: string[] };
 
 /** A slug of the archive's, or with a random suffix when another organization here has it. */
 async function freeSlug(em: EntityManager, slug: string): Promise<string> {

@@ -13,6 +13,7 @@ import { type TenantRunner, uploadFile } from '../files/upload.js';
 import { createInvitation } from '../invitations/invitation.service.js';
 import { setSetting } from '../settings/settings.service.js';
 import { openTicket, replyToTicket } from '../support/support.service.js';
+import { provisionTenant } from '../tenants/tenant.service.js';
 import {
   createTenantWithMembers,
   type TenantFixture,
@@ -107,16 +108,20 @@ async function exportOf(tenantId: number, userId: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+const newRestoreId = () =>
+  `0193b${randomBytes(2).toString('hex').slice(0, 3)}-0000-7000-8000-${randomBytes(6).toString('hex')}`;
+
 function restore(
   deps: TestServiceDeps,
   db: Database,
   archive: Buffer,
   progress: number[] = [],
+  restoreId = newRestoreId(),
 ): Promise<RestoredTenant> {
   return restoreTenant(
     { db, services: deps.services },
     {
-      restoreId: `0193b${randomBytes(2).toString('hex').slice(0, 3)}-0000-7000-8000-${randomBytes(6).toString('hex')}`,
+      restoreId,
       open: async () => Readable.from([archive]),
       sizeBytes: archive.length,
       actor: OPERATOR,
@@ -444,6 +449,32 @@ describe('restoring an export archive', () => {
     const before = await footprint(target.db, targetDeps);
     await expect(restore(targetDeps, target.db, poisoned)).rejects.toThrow();
     expect(await footprint(target.db, targetDeps)).toEqual(before);
+  });
+
+  it('first removes what a crashed attempt of the same restore left: its suspended tenant and its files', async () => {
+    const restoreId = newRestoreId();
+    const crashed = await target.db.inGlobal(async (em) => {
+      const tenant = await provisionTenant(em, {
+        name: 'Crashed Restore',
+        adminEmail: 'a@crashed.test',
+        adminName: 'A',
+      });
+      Object.assign(tenant, {
+        isActive: false,
+        suspendedAt: new Date(),
+        suspensionReason: `Being restored (restore ${restoreId})`,
+      });
+      return tenant.id;
+    });
+    const leftover = fileStorageKey(crashed, '0193c000-0000-7000-8000-000000000001');
+    await targetDeps.services.files.put(leftover, Readable.from([Buffer.from('half')]), 4);
+    const restored = await restore(targetDeps, target.db, archive, [], restoreId);
+    expect(restored.tenantId).not.toBe(crashed);
+    const [row] = await target.db.inGlobal((em) =>
+      em.execute<{ n: number }[]>('select count(*)::int as n from tenants where id = ?', [crashed]),
+    );
+    expect(row?.n).toBe(0);
+    expect(await targetDeps.services.files.list(`tenants/${crashed}/`)).toEqual([]);
   });
 
   it('keeps each organization to itself with the ORM filter off: row-level security holds both ways', async () => {

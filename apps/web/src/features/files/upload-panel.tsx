@@ -6,6 +6,7 @@ import { trpc } from '../../lib/trpc.js';
 import { buttonClass } from '../../ui/button.js';
 import { Card } from '../../ui/card.js';
 import { cn } from '../../ui/cn.js';
+import { ProgressBar } from '../../ui/progress.js';
 import { TransferRefused, uploadFile } from './file-transfer.js';
 
 type UploadStatus = 'waiting' | 'uploading' | 'done' | 'refused';
@@ -137,7 +138,7 @@ export function UploadPanel({ availableBytes }: { availableBytes: number }) {
 }
 
 function UploadRow({ item, format }: { item: UploadItem; format: ReturnType<typeof useFormat> }) {
-  const percent = item.file.size === 0 ? 100 : Math.round((item.loaded / item.file.size) * 100);
+  const share = item.file.size === 0 ? 1 : item.loaded / item.file.size;
   return (
     <li className="text-sm">
       <div className="flex items-baseline justify-between gap-2">
@@ -154,18 +155,11 @@ function UploadRow({ item, format }: { item: UploadItem; format: ReturnType<type
         </p>
       ) : (
         <>
-          <div
-            role="progressbar"
-            aria-label={`Upload of ${item.file.name}`}
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={percent}
-            className="mt-1 h-2 w-full overflow-hidden rounded-full bg-muted"
-          >
-            <div className="h-full rounded-full bg-primary transition-[width]" style={{ width: `${percent}%` }} />
+          <div className="mt-1">
+            <ProgressBar label={`Upload of ${item.file.name}`} value={share} />
           </div>
           <p className="mt-0.5 text-xs text-muted-foreground" aria-live="polite">
-            {item.status === 'waiting' ? 'Waiting' : item.status === 'uploading' ? `${percent}%` : item.message}
+            {item.status === 'waiting' ? 'Waiting' : item.status === 'uploading' ? 'Uploading…' : item.message}
           </p>
         </>
       )}
