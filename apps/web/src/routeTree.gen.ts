@@ -26,6 +26,7 @@ import { Route as SignUpRouteImport } from './routes/sign-up.js'
 import { Route as TeamRouteImport } from './routes/team.js'
 import { Route as InvitationsAcceptRouteImport } from './routes/invitations/accept.js'
 import { Route as OperatorQueuesRouteImport } from './routes/operator/queues.js'
+import { Route as OperatorRestoresRouteImport } from './routes/operator/restores.js'
 import { Route as OperatorRevenueRouteImport } from './routes/operator/revenue.js'
 import { Route as OperatorRisksRouteImport } from './routes/operator/risks.js'
 import { Route as OperatorSupportRouteImport } from './routes/operator/support.js'
@@ -124,6 +125,11 @@ const OperatorQueuesRoute = OperatorQueuesRouteImport.update({
   path: '/queues',
   getParentRoute: () => OperatorRouteRoute,
 } as any)
+const OperatorRestoresRoute = OperatorRestoresRouteImport.update({
+  id: '/restores',
+  path: '/restores',
+  getParentRoute: () => OperatorRouteRoute,
+} as any)
 const OperatorRevenueRoute = OperatorRevenueRouteImport.update({
   id: '/revenue',
   path: '/revenue',
@@ -203,6 +209,7 @@ export interface FileRoutesByFullPath {
   '/team': typeof TeamRoute
   '/invitations/accept': typeof InvitationsAcceptRoute
   '/operator/queues': typeof OperatorQueuesRoute
+  '/operator/restores': typeof OperatorRestoresRoute
   '/operator/revenue': typeof OperatorRevenueRoute
   '/operator/risks': typeof OperatorRisksRoute
   '/operator/support': typeof OperatorSupportRoute
@@ -234,6 +241,7 @@ export interface FileRoutesByTo {
   '/team': typeof TeamRoute
   '/invitations/accept': typeof InvitationsAcceptRoute
   '/operator/queues': typeof OperatorQueuesRoute
+  '/operator/restores': typeof OperatorRestoresRoute
   '/operator/revenue': typeof OperatorRevenueRoute
   '/operator/risks': typeof OperatorRisksRoute
   '/operator/support': typeof OperatorSupportRoute
@@ -266,6 +274,7 @@ export interface FileRoutesById {
   '/team': typeof TeamRoute
   '/invitations/accept': typeof InvitationsAcceptRoute
   '/operator/queues': typeof OperatorQueuesRoute
+  '/operator/restores': typeof OperatorRestoresRoute
   '/operator/revenue': typeof OperatorRevenueRoute
   '/operator/risks': typeof OperatorRisksRoute
   '/operator/support': typeof OperatorSupportRoute
@@ -299,6 +308,7 @@ export interface FileRouteTypes {
     | '/team'
     | '/invitations/accept'
     | '/operator/queues'
+    | '/operator/restores'
     | '/operator/revenue'
     | '/operator/risks'
     | '/operator/support'
@@ -330,6 +340,7 @@ export interface FileRouteTypes {
     | '/team'
     | '/invitations/accept'
     | '/operator/queues'
+    | '/operator/restores'
     | '/operator/revenue'
     | '/operator/risks'
     | '/operator/support'
@@ -361,6 +372,7 @@ export interface FileRouteTypes {
     | '/team'
     | '/invitations/accept'
     | '/operator/queues'
+    | '/operator/restores'
     | '/operator/revenue'
     | '/operator/risks'
     | '/operator/support'
@@ -522,6 +534,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof OperatorQueuesRouteImport
       parentRoute: typeof OperatorRouteRoute
     }
+    '/operator/restores': {
+      id: '/operator/restores'
+      path: '/restores'
+      fullPath: '/operator/restores'
+      preLoaderRoute: typeof OperatorRestoresRouteImport
+      parentRoute: typeof OperatorRouteRoute
+    }
     '/operator/revenue': {
       id: '/operator/revenue'
       path: '/revenue'
@@ -611,6 +630,7 @@ declare module '@tanstack/react-router' {
 
 interface OperatorRouteRouteChildren {
   OperatorQueuesRoute: typeof OperatorQueuesRoute
+  OperatorRestoresRoute: typeof OperatorRestoresRoute
   OperatorRevenueRoute: typeof OperatorRevenueRoute
   OperatorRisksRoute: typeof OperatorRisksRoute
   OperatorSupportRoute: typeof OperatorSupportRoute
@@ -620,6 +640,7 @@ interface OperatorRouteRouteChildren {
 
 const OperatorRouteRouteChildren: OperatorRouteRouteChildren = {
   OperatorQueuesRoute: OperatorQueuesRoute,
+  OperatorRestoresRoute: OperatorRestoresRoute,
   OperatorRevenueRoute: OperatorRevenueRoute,
   OperatorRisksRoute: OperatorRisksRoute,
   OperatorSupportRoute: OperatorSupportRoute,

@@ -2,6 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { Download, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import { apiProblem } from '../../lib/api-problem.js';
+import { downloadFile, TransferRefused } from '../../lib/file-transfer.js';
 import { useFormat } from '../../lib/format.js';
 import { type RouterOutputs, trpc } from '../../lib/trpc.js';
 import { Button } from '../../ui/button.js';
@@ -11,7 +12,6 @@ import { EmptyState } from '../../ui/states.js';
 import { DataTable, Pager } from '../../ui/table.js';
 import { toast } from '../../ui/toast.js';
 import { QueryView } from '../common/query-view.js';
-import { downloadFile, TransferRefused } from './file-transfer.js';
 
 type StoredFile = RouterOutputs['files']['list']['items'][number];
 

@@ -1,13 +1,13 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Upload } from 'lucide-react';
 import { type ChangeEvent, type DragEvent, useEffect, useRef, useState } from 'react';
+import { TransferRefused, uploadFile } from '../../lib/file-transfer.js';
 import { useFormat } from '../../lib/format.js';
 import { trpc } from '../../lib/trpc.js';
 import { buttonClass } from '../../ui/button.js';
 import { Card } from '../../ui/card.js';
 import { cn } from '../../ui/cn.js';
 import { ProgressBar } from '../../ui/progress.js';
-import { TransferRefused, uploadFile } from './file-transfer.js';
 
 type UploadStatus = 'waiting' | 'uploading' | 'done' | 'refused';
 

@@ -1,6 +1,7 @@
 import type { Permission } from '@digame/core/auth';
 import type { LinkProps } from '@tanstack/react-router';
 import {
+  ArchiveRestore,
   Building2,
   ChartLine,
   CreditCard,
@@ -93,6 +94,7 @@ export const NAV_SECTIONS: NavSection[] = [
       { to: '/operator/risks', label: 'Risks and signals', icon: ShieldAlert, operatorOnly: true },
       { to: '/operator/support', label: 'Support inbox', icon: LifeBuoy, operatorOnly: true },
       { to: '/operator/queues', label: 'Queues', icon: Gauge, operatorOnly: true },
+      { to: '/operator/restores', label: 'Restores', icon: ArchiveRestore, operatorOnly: true },
     ],
   },
 ];

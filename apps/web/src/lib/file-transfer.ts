@@ -1,5 +1,5 @@
-import { currentAccessToken } from '../../lib/access-token.js';
-import { renewSession } from '../../lib/session.js';
+import { currentAccessToken } from './access-token.js';
+import { renewSession } from './session.js';
 
 /** The api's refusal of a transfer, in its words, with its code (413 says how many bytes are left). */
 export class TransferRefused extends Error {
@@ -49,24 +49,30 @@ async function withFreshToken<T>(send: (token: string | null) => Promise<T>): Pr
 }
 
 /**
- * Streams one file to `POST /api/files` (the body is the raw bytes, so the api reserves the
- * declared size against the quota before storing any). XMLHttpRequest, because it is the browser
- * API that reports upload progress.
+ * Streams a file as the raw body of a POST (the api reads `Content-Length` first: a file's size
+ * against the quota, an archive's against its limit) and resolves with the answer's JSON.
+ * XMLHttpRequest, because it is the browser API that reports upload progress.
  */
-export function uploadFile(file: File, onProgress: (loadedBytes: number) => void, signal: AbortSignal): Promise<void> {
+export function postFile<T>(
+  url: string,
+  file: File,
+  onProgress: (loadedBytes: number) => void,
+  signal: AbortSignal,
+): Promise<T> {
   return withFreshToken(
     (token) =>
-      new Promise<void>((resolve, reject) => {
+      new Promise<T>((resolve, reject) => {
         const request = new XMLHttpRequest();
-        request.open('POST', `/api/files?name=${encodeURIComponent(file.name)}`);
+        request.open('POST', url);
         request.setRequestHeader('content-type', file.type || 'application/octet-stream');
         if (token) request.setRequestHeader('authorization', `Bearer ${token}`);
         request.upload.onprogress = (event) => onProgress(event.loaded);
         request.onload = () => {
+          const body = parseJson(request.responseText);
           if (request.status >= 200 && request.status < 300) {
             onProgress(file.size);
-            resolve();
-          } else reject(refusal(request.status, parseJson(request.responseText) as ErrorBody | null));
+            resolve(body as T);
+          } else reject(refusal(request.status, body as ErrorBody | null));
         };
         request.onerror = () => reject(new TransferRefused('The api could not be reached', 0, null));
         request.onabort = () => reject(new TransferRefused('Upload cancelled', 0, 'cancelled'));
@@ -74,6 +80,11 @@ export function uploadFile(file: File, onProgress: (loadedBytes: number) => void
         request.send(file);
       }),
   );
+}
+
+/** One file into the organization's storage (`POST /api/files`); the api reserves its size first. */
+export async function uploadFile(file: File, onProgress: (loadedBytes: number) => void, signal: AbortSignal) {
+  await postFile(`/api/files?name=${encodeURIComponent(file.name)}`, file, onProgress, signal);
 }
 
 /** Fetches a file's bytes with the tab's credential and hands them to the browser as a download. */
