@@ -79,8 +79,22 @@ export interface ErrorReasons {
   invitation_expired: { expiredAt: string };
   /** No invitation has this token. */
   invitation_unknown: Record<never, never>;
-  /** Needs a member behind the credential (support tickets). */
+  /** Needs a member behind the credential (support tickets, own data exports and erasure). */
   member_required: Record<never, never>;
+  /** The export download link is forged, or its member may no longer download the export. */
+  invalid_download_link: Record<never, never>;
+  /** The export download link is past its 15 minutes. */
+  download_link_expired: Record<never, never>;
+  /** An export of the same kind is being built. */
+  export_in_progress: { exportId: string };
+  /** The export is not ready yet. */
+  export_not_ready: { status: string };
+  /** The export archive has expired; request a new one. */
+  export_expired: Record<never, never>;
+  /** An export archive is damaged or not an export. */
+  invalid_archive: Record<never, never>;
+  /** An export archive is of a format version this server does not read. */
+  unsupported_archive_version: { formatVersion: unknown };
   /** Only the person who opened a ticket rates it. */
   not_the_opener: Record<never, never>;
   /** The ticket is resolved; open a new one. */
@@ -141,6 +155,13 @@ const REASONS: Record<ErrorReason, true> = {
   invitation_email_mismatch: true,
   sign_in_required: true,
   member_required: true,
+  invalid_download_link: true,
+  download_link_expired: true,
+  export_in_progress: true,
+  export_not_ready: true,
+  export_expired: true,
+  invalid_archive: true,
+  unsupported_archive_version: true,
   not_the_opener: true,
   ticket_resolved: true,
   ticket_not_resolved: true,

@@ -22,7 +22,15 @@ export const ERROR_REASONS = {
   scope_exceeds_creator: { code: 'FORBIDDEN', summary: 'An API key may not get `scopes` its creator lacks.' },
   exceeds_own_permissions: { code: 'FORBIDDEN', summary: 'Nobody may grant `permissions` they lack themselves.' },
   contract_tier: { code: 'FORBIDDEN', summary: 'The tier is set by a contract; a platform operator changes it.' },
-  member_required: { code: 'FORBIDDEN', summary: 'Needs a member behind the credential (support tickets).' },
+  member_required: {
+    code: 'FORBIDDEN',
+    summary: 'Needs a member behind the credential (support tickets, own data exports and erasure).',
+  },
+  invalid_download_link: {
+    code: 'FORBIDDEN',
+    summary: 'The export download link is forged, or its member may no longer download the export.',
+  },
+  download_link_expired: { code: 'FORBIDDEN', summary: 'The export download link is past its 15 minutes.' },
   not_the_opener: { code: 'FORBIDDEN', summary: 'Only the person who opened a ticket rates it.' },
   invitation_email_mismatch: { code: 'FORBIDDEN', summary: 'The signed-in user is not the invited address.' },
   invalid_credential: {
@@ -37,6 +45,7 @@ export const ERROR_REASONS = {
   invitation_revoked: { code: 'CONFLICT', summary: 'The invitation was revoked (PRECONDITION_FAILED when accepting).' },
   same_tier: { code: 'CONFLICT', summary: 'The organization is on this tier already.' },
   invoice_paid: { code: 'CONFLICT', summary: 'The invoice is paid already.' },
+  export_in_progress: { code: 'CONFLICT', summary: 'An export of the same kind is being built (`exportId`).' },
   seat_limit_reached: { code: 'PRECONDITION_FAILED', summary: 'Every seat of the tier is taken (`limit`, `used`).' },
   last_admin: { code: 'PRECONDITION_FAILED', summary: 'The organization would be left without an active admin.' },
   plan_does_not_fit: {
@@ -44,6 +53,13 @@ export const ERROR_REASONS = {
     summary: 'The organization uses more than `tier` allows; `problems` say what to change.',
   },
   ticket_resolved: { code: 'PRECONDITION_FAILED', summary: 'The ticket is resolved; open a new one.' },
+  export_not_ready: { code: 'PRECONDITION_FAILED', summary: 'The export is not ready yet (`status`).' },
+  export_expired: { code: 'PRECONDITION_FAILED', summary: 'The export archive has expired; request a new one.' },
+  invalid_archive: { code: 'BAD_REQUEST', summary: 'An export archive is damaged or not an export.' },
+  unsupported_archive_version: {
+    code: 'BAD_REQUEST',
+    summary: 'An export archive is of a format version this server does not read (`formatVersion`).',
+  },
   ticket_not_resolved: { code: 'PRECONDITION_FAILED', summary: 'A ticket is rated once it is resolved.' },
   invitation_expired: { code: 'PRECONDITION_FAILED', summary: 'The invitation expired (`expiredAt`).' },
   allowlist_excludes_caller: {

@@ -3,7 +3,7 @@ import { createFileRoute } from '@tanstack/react-router';
 import { useState } from 'react';
 import { QueryView } from '../features/common/query-view.js';
 import { EraseDialog } from '../features/data-rights/erase-dialog.js';
-import { ExportsCard } from '../features/data-rights/exports-card.js';
+import { type DataExport, ExportsCard, STATUS, useArchiveDownload } from '../features/data-rights/exports-card.js';
 import { apiProblem } from '../lib/api-problem.js';
 import { usePermissions } from '../lib/permissions.js';
 import { optionalString } from '../lib/search.js';
@@ -31,10 +31,36 @@ function DataPrivacyPage() {
       title="Data & privacy"
       description="Take your data with you, or have your personal data erased. Download links work for 15 minutes; archives are kept for 7 days."
     >
+      {highlight && <FromEmail exportId={highlight} tenantExports={can('data.export')} />}
       {can('data.export') && <ExportsCard scope="tenant" highlight={highlight} />}
       <ExportsCard scope="personal" highlight={highlight} />
       <EraseMyData />
     </Page>
+  );
+}
+
+/** The archive a "your export is ready" email named, one click from its download. */
+function FromEmail(props: { exportId: string; tenantExports: boolean }) {
+  const organization = useQuery({ ...trpc.data.exports.queryOptions(), enabled: props.tenantExports });
+  const mine = useQuery(trpc.data.myExports.queryOptions());
+  const { downloading, download } = useArchiveDownload();
+  const named = [...(organization.data ?? []), ...(mine.data ?? [])].find(
+    (row: DataExport) => row.id === props.exportId,
+  );
+  if (!named) return null;
+  return (
+    <Card title="The export from your email" id="from-email">
+      {named.status === 'ready' ? (
+        <Button onClick={() => void download(named.id)} disabled={downloading === named.id}>
+          Download the archive
+        </Button>
+      ) : (
+        <p className="text-sm text-muted-foreground">
+          This export is {STATUS[named.status].label.toLowerCase()}
+          {named.status === 'expired' ? ': request a new one below.' : '.'}
+        </p>
+      )}
+    </Card>
   );
 }
 

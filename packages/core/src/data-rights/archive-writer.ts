@@ -19,8 +19,8 @@ import {
 import { archiveFilesQuery, archiveTables } from './archive-tables.js';
 import type { ExportScope } from './data-rights.entity.js';
 
-/** Rows fetched per round trip from the export's cursor. */
-const FETCH_ROWS = 500;
+/** Rows fetched per round trip from the export's cursor (a row may be large: a report PDF). */
+const FETCH_ROWS = 200;
 
 /** Counts and hashes the bytes passing through; with `expected`, fails the stream on a mismatch. */
 class Digest extends Transform {

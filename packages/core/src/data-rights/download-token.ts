@@ -35,23 +35,25 @@ export function signDownloadToken(secret: string, claims: DownloadClaims): strin
   return `v1.${body}.${sign(secret, body).toString('base64url')}`;
 }
 
-const refused = (message: string, reason: string) => new DomainError('FORBIDDEN', message, { details: { reason } });
+const invalid = () =>
+  new DomainError('FORBIDDEN', 'This download link is not valid', { details: { reason: 'invalid_download_link' } });
 
 /** The claims of a genuine, unexpired token; FORBIDDEN otherwise (expired links say so). */
 export function verifyDownloadToken(secret: string, token: string, nowMs: number): DownloadClaims {
   const [version, body, signature] = token.split('.');
-  if (version !== 'v1' || !body || !signature)
-    throw refused('This download link is not valid', 'invalid_download_link');
+  if (version !== 'v1' || !body || !signature) throw invalid();
   const expected = sign(secret, body);
   const given = Buffer.from(signature, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw refused('This download link is not valid', 'invalid_download_link');
+    throw invalid();
   }
   const parsed = claimsSchema.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
-  if (!parsed.success) throw refused('This download link is not valid', 'invalid_download_link');
+  if (!parsed.success) throw invalid();
   const { t, e, u, x } = parsed.data;
   if (x <= nowMs) {
-    throw refused('This download link has expired; ask for a new one in Data & privacy', 'download_link_expired');
+    throw new DomainError('FORBIDDEN', 'This download link has expired; ask for a new one in Data & privacy', {
+      details: { reason: 'download_link_expired' },
+    });
   }
   return { tenantId: t, exportId: e, userId: u, expiresAtMs: x };
 }

@@ -144,6 +144,8 @@ async function reassignContact(ctx: TenantContext, member: TenantUserEntity, nee
     next.full_name,
     ctx.tenantId,
   ]);
+  ctx.invalidateTenantFacts();
+  ctx.publish('tenant.changed', { change: 'contact' });
   return 1;
 }
 
@@ -258,7 +260,7 @@ export async function eraseMe(ctx: TenantContext, input: { confirmEmail: string 
   const userId = ctx.actor.userId;
   if (!userId) {
     throw new DomainError('FORBIDDEN', 'Only a signed-in member can erase their own data', {
-      details: { reason: 'member_only' },
+      details: { reason: 'member_required' },
     });
   }
   await lockTenantForSeats(ctx);

@@ -5,9 +5,8 @@ import { withPersonal } from '../audit/personal-data.js';
 import { effectivePermissions } from '../auth/permissions.js';
 import { TenantUser } from '../members/tenant-user.entity.js';
 import {
-  createTenantWithMembers,
   type PlantedData,
-  populateTenant,
+  populateTwoTenants,
   rawClient,
   type TenantFixture,
   useServiceDeps,
@@ -26,10 +25,10 @@ let alphaData: PlantedData;
 let betaData: PlantedData;
 
 beforeAll(async () => {
-  alpha = await createTenantWithMembers(database.db, 'Alpha Erasure');
-  beta = await createTenantWithMembers(database.db, 'Beta Erasure');
-  alphaData = await populateTenant(database.db, deps, alpha, 'alpha');
-  betaData = await populateTenant(database.db, deps, beta, 'beta');
+  ({ alpha, beta, alphaData, betaData } = await populateTwoTenants(database.db, deps, [
+    'Alpha Erasure',
+    'Beta Erasure',
+  ]));
 });
 
 const asAdmin = (tenant: TenantFixture) => ({ actor: { userId: tenant.users.admin, ipAddress: '192.0.2.1' } });
@@ -186,6 +185,12 @@ describe('erasing a member', () => {
     expect(account).toEqual({ email: erasedAddress(personId), is_active: false, password_hash: null });
   });
 
+  it('keeps the erasure record from another tenant, with the ORM filter off (row-level security alone)', async () => {
+    const seen = await database.db.inTenant(beta.tenantId, (em) => em.find(TenantErasure, {}, { filters: false }));
+    expect(seen).toEqual([]);
+    expect(await database.db.inTenant(alpha.tenantId, (em) => em.count(TenantErasure, {}))).toBe(1);
+  });
+
   it('touches nothing of another tenant', async () => {
     const betaMember = betaData.people.member;
     expect((await tracesOf([betaMember.email])).length).toBeGreaterThan(5);
@@ -277,5 +282,34 @@ describe('erasure refusals and self-erasure', () => {
       em.execute<{ email: string }[]>('select email from users where id = ?', [beta.users.manager]),
     );
     expect(account?.email).toBe(betaData.people.manager.email);
+  });
+
+  it('hands the organization’s contact to the longest-serving other admin when the contact is erased', async () => {
+    await database.db.inTenant(alpha.tenantId, (em) =>
+      em.nativeUpdate(TenantUser, { user: alpha.users.manager }, { role: 'admin' }),
+    );
+    const contact = alphaData.people.admin;
+    await deps.run(
+      alpha.tenantId,
+      async (ctx) =>
+        eraseMember(ctx, {
+          memberId: await memberId(alpha, alpha.users.admin),
+          confirmEmail: contact.email,
+          actorPermissions: adminPermissions,
+        }),
+      { actor: { userId: alpha.users.manager } },
+    );
+    const [tenant] = await database.db.inGlobal((em) =>
+      em.execute<{ admin_email: string; admin_name: string }[]>(
+        'select admin_email, admin_name from tenants where id = ?',
+        [alpha.tenantId],
+      ),
+    );
+    expect(tenant).toEqual({
+      admin_email: alphaData.people.manager.email,
+      admin_name: alphaData.people.manager.fullName,
+    });
+    await eraseOrphanedAccount(database.db, (await queuedAccountErasure(alpha.users.admin)).userId);
+    expect(await tracesOf([contact.email, contact.fullName])).toEqual([]);
   });
 });

@@ -63,7 +63,7 @@ export async function buildExport(
     if (!row) throw new PermanentJobError('unknown export');
     if (row.status !== 'queued' && row.status !== 'building') return null;
     const subjectEmail = row.scope === 'personal' ? await memberEmail(ctx, row.subjectUserId) : null;
-    if (row.scope === 'personal' && !subjectEmail) throw new PermanentJobError('the export’s member is gone');
+    if (row.scope === 'personal' && !subjectEmail) return 'subject_gone' as const;
     row.status = 'building';
     row.progress = 0;
     row.startedAt = ctx.now;
@@ -78,6 +78,11 @@ export async function buildExport(
     };
   });
   if (!claim) return { status: 'skipped' };
+  if (claim === 'subject_gone') {
+    // A personal export of someone who left (or was erased) before it was built: nothing to build.
+    await markFailed(deps, tenantId, exportId);
+    throw new PermanentJobError('the export’s member is gone');
+  }
 
   let told = { at: 0, progress: 0 };
   const report = async (progress: number, force = false) => {
@@ -125,6 +130,9 @@ export async function buildExport(
       writtenBytes += bytes;
       await report(DUMPED + ((WRITTEN - DUMPED) * writtenBytes) / totalBytes, writtenBytes >= totalBytes);
     });
+    // Not reserved against the storage quota (which counts tenant_files only): the archive copies
+    // bytes the quota already counts, and a tenant at its limit must still be able to take its data
+    // out. It lives for ARCHIVE_RETENTION_DAYS under the tenant's prefix, so offboarding purges it too.
     await deps.services.files.put(key, createReadStream(archivePath), archive.bytes);
 
     const offered = await inJobTenant(deps, tenantId, async (ctx) => {

@@ -113,7 +113,7 @@ export function requestTenantExport(ctx: TenantContext): Promise<ExportView> {
 function signedInMember(ctx: TenantContext): string {
   if (!ctx.actor.userId) {
     throw new DomainError('FORBIDDEN', 'Only a signed-in member can export or erase their own data', {
-      details: { reason: 'member_only' },
+      details: { reason: 'member_required' },
     });
   }
   return ctx.actor.userId;
@@ -226,7 +226,7 @@ export async function downloaderOf(ctx: TenantContext, userId: string): Promise<
   const member = await ctx.em.findOne(TenantUser, { tenant: ctx.tenantId, user: userId }, { populate: ['user'] });
   if (!member?.isActive || !member.user.isActive) {
     throw new DomainError('FORBIDDEN', 'This download link belongs to someone who is no longer a member', {
-      details: { reason: 'not_a_member' },
+      details: { reason: 'invalid_download_link' },
     });
   }
   return { userId, permissions: effectivePermissions(member.role, member.permissions) };

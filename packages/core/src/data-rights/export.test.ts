@@ -4,10 +4,10 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../errors/domain-error.js';
 import { tenantStreamKey } from '../events/event-bus.js';
+import { TenantUser } from '../members/tenant-user.entity.js';
 import {
-  createTenantWithMembers,
   type PlantedData,
-  populateTenant,
+  populateTwoTenants,
   rawClient,
   type TenantFixture,
   useServiceDeps,
@@ -28,10 +28,10 @@ let alphaData: PlantedData;
 let betaData: PlantedData;
 
 beforeAll(async () => {
-  alpha = await createTenantWithMembers(database.db, 'Alpha Archive');
-  beta = await createTenantWithMembers(database.db, 'Beta Archive');
-  alphaData = await populateTenant(database.db, deps, alpha, 'alpha');
-  betaData = await populateTenant(database.db, deps, beta, 'beta');
+  ({ alpha, beta, alphaData, betaData } = await populateTwoTenants(database.db, deps, [
+    'Alpha Archive',
+    'Beta Archive',
+  ]));
 });
 
 const buildDeps = () => ({ db: database.db, services: deps.services });
@@ -269,6 +269,20 @@ describe('a personal export', () => {
     for (const role of ['admin', 'manager', 'viewer'] as const) {
       expect({ role, found: text.includes(alphaData.people[role].email) }).toEqual({ role, found: false });
     }
+  });
+});
+
+describe('a build that cannot be done', () => {
+  it('marks a personal export failed when its member left before it was built', async () => {
+    const requested = await deps.run(alpha.tenantId, requestPersonalExport, { actor: { userId: alpha.users.viewer } });
+    await database.db.inTenant(alpha.tenantId, (em) => em.nativeDelete(TenantUser, { user: alpha.users.viewer }));
+    await expect(buildExport(buildDeps(), await queuedBuild(requested.id), { finalAttempt: false })).rejects.toThrow(
+      'member is gone',
+    );
+    expect(await exportRow(alpha.tenantId, requested.id)).toMatchObject({
+      status: 'failed',
+      error: expect.any(String),
+    });
   });
 });
 

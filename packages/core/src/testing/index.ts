@@ -4,4 +4,4 @@ export { createTestBucket, createTestFolder } from './object-stores.js';
 export { type TestServiceDeps, useServiceDeps } from './service-deps.js';
 export { type TestServices, testServices, withDatabase } from './services.js';
 export { type ReceivedMail, SmtpReceiver, useSmtpReceiver } from './smtp-receiver.js';
-export { type PlantedData, populateTenant } from './tenant-data.js';
+export { type PlantedData, populateTenant, populateTwoTenants } from './tenant-data.js';

@@ -4,7 +4,7 @@ import { audit } from '../audit/audit.js';
 import type { Database } from '../db/database.js';
 import { uploadFile } from '../files/upload.js';
 import type { Role } from '../members/roles.js';
-import type { TenantFixture } from './fixtures.js';
+import { createTenantWithMembers, type TenantFixture } from './fixtures.js';
 import type { TestServiceDeps } from './service-deps.js';
 
 /** What populateTenant planted: values a test looks for (or must not find) afterwards. */
@@ -184,4 +184,20 @@ export async function populateTenant(
     actor: { userId: tenant.users.member, ipAddress: '203.0.113.9', userAgent: `${member.fullName}'s laptop` },
   });
   return { files, secrets, people, invitedEmail };
+}
+
+/** Two populated tenants side by side, for tests that prove one never reaches the other. */
+export async function populateTwoTenants(
+  db: Database,
+  deps: TestServiceDeps,
+  names: [string, string],
+): Promise<{ alpha: TenantFixture; beta: TenantFixture; alphaData: PlantedData; betaData: PlantedData }> {
+  const alpha = await createTenantWithMembers(db, names[0]);
+  const beta = await createTenantWithMembers(db, names[1]);
+  return {
+    alpha,
+    beta,
+    alphaData: await populateTenant(db, deps, alpha, 'alpha'),
+    betaData: await populateTenant(db, deps, beta, 'beta'),
+  };
 }

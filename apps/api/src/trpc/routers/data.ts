@@ -79,7 +79,7 @@ export const dataRouter = router({
       const { userId, permissions } = ctx.principal;
       if (!userId) {
         throw new DomainError('FORBIDDEN', 'Download links are for signed-in members', {
-          details: { reason: 'member_only' },
+          details: { reason: 'member_required' },
         });
       }
       const archive = await ctx.run((sc) => exportForDownload(sc, { userId, permissions }, input.exportId));

@@ -16,7 +16,7 @@ import { QueryView } from '../common/query-view.js';
 
 export type DataExport = RouterOutputs['data']['exports'][number];
 
-const STATUS: Record<DataExport['status'], { label: string; tone: BadgeTone }> = {
+export const STATUS: Record<DataExport['status'], { label: string; tone: BadgeTone }> = {
   queued: { label: 'Queued', tone: 'neutral' },
   building: { label: 'Building', tone: 'warning' },
   ready: { label: 'Ready', tone: 'success' },
@@ -29,10 +29,24 @@ function megabytes(bytes: number | null): string {
   return bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
 }
 
-/** Asks for a 15-minute link and lets the browser download the archive from it. */
-async function downloadArchive(exportId: string): Promise<void> {
-  const { url } = await trpcClient.data.downloadLink.mutate({ exportId });
-  window.location.assign(url);
+/**
+ * Downloads an archive: asks for a 15-minute link and lets the browser follow it. `downloading`
+ * names the export whose link is being fetched.
+ */
+export function useArchiveDownload(): { downloading: string | null; download: (exportId: string) => Promise<void> } {
+  const [downloading, setDownloading] = useState<string | null>(null);
+  const download = async (exportId: string) => {
+    setDownloading(exportId);
+    try {
+      const { url } = await trpcClient.data.downloadLink.mutate({ exportId });
+      window.location.assign(url);
+    } catch (error) {
+      toast.error(`Could not download the export: ${apiProblem(error).message}`);
+    } finally {
+      setDownloading(null);
+    }
+  };
+  return { downloading, download };
 }
 
 /**
@@ -45,7 +59,7 @@ export function ExportsCard(props: { scope: 'tenant' | 'personal'; highlight?: s
   const format = useFormat();
   const tenantScope = props.scope === 'tenant';
   const list = useQuery(tenantScope ? trpc.data.exports.queryOptions() : trpc.data.myExports.queryOptions());
-  const [downloading, setDownloading] = useState<string | null>(null);
+  const { downloading, download } = useArchiveDownload();
   const request = useMutation({
     mutationFn: () =>
       tenantScope ? trpcClient.data.requestExport.mutate() : trpcClient.data.requestPersonalExport.mutate(),
@@ -55,16 +69,6 @@ export function ExportsCard(props: { scope: 'tenant' | 'personal'; highlight?: s
     },
     onError: (error) => toast.error(apiProblem(error).message),
   });
-  const download = async (row: DataExport) => {
-    setDownloading(row.id);
-    try {
-      await downloadArchive(row.id);
-    } catch (error) {
-      toast.error(`Could not download the export: ${apiProblem(error).message}`);
-    } finally {
-      setDownloading(null);
-    }
-  };
   const busy = list.data?.some((row) => row.status === 'queued' || row.status === 'building') ?? false;
   const what = tenantScope ? 'organization export' : 'personal export';
   const caption = tenantScope ? 'Organization exports' : 'Your exports';
@@ -107,7 +111,7 @@ export function ExportsCard(props: { scope: 'tenant' | 'personal'; highlight?: s
                 variant="secondary"
                 disabled={downloading === row.id}
                 aria-label={`Download ${label(row)}`}
-                onClick={() => void download(row)}
+                onClick={() => void download(row.id)}
               >
                 <Download aria-hidden="true" className="h-4 w-4" /> Download
               </Button>
