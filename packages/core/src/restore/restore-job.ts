@@ -128,7 +128,8 @@ export interface RestoreStatus {
   progress: number;
   /** Why it failed, in words fit for the operator (a refusal's reason; never internals). */
   error: string | null;
-  tenant: { uuid: string; slug: string; name: string } | null;
+  /** The new organization once done; `droppedDomain` is the archive's domain when another organization here had it. */
+  tenant: { uuid: string; slug: string; name: string; droppedDomain: string | null } | null;
 }
 
 /** A restore's state, read from its job; null when there is no such restore (or it is long gone). */
@@ -138,13 +139,18 @@ export async function restoreStatus(jobs: JobQueues, restoreId: string): Promise
   const state = await job.getState();
   const progress = typeof job.progress === 'number' ? job.progress : 0;
   if (state === 'completed') {
-    const value = job.returnvalue as { tenantUuid: string; slug: string; name: string };
+    const value = job.returnvalue as Omit<RestoredTenant, 'ids'>;
     return {
       restoreId,
       state: 'done',
       progress: 1,
       error: null,
-      tenant: { uuid: value.tenantUuid, slug: value.slug, name: value.name },
+      tenant: {
+        uuid: value.tenantUuid,
+        slug: value.slug,
+        name: value.name,
+        droppedDomain: value.droppedDomain ?? null,
+      },
     };
   }
   if (state === 'failed') {

@@ -52,6 +52,9 @@ async function populatedTenant(): Promise<{ tenant: TenantFixture; planted: Plan
   const tenant = await createTenantWithMembers(source.db, 'Restore Source', 'professional');
   const { admin, member } = tenant.users;
   const planted = await populateTenant(source.db, sourceDeps, tenant, 'restore');
+  await source.db.inGlobal((em) =>
+    em.execute(`update tenants set domain = 'restore-source.example' where id = ?`, [tenant.tenantId]),
+  );
   const files = new Map(planted.files.map((file) => [file.id, file.bytes]));
   const logo = await uploadFile(
     runnerFor(sourceDeps, tenant.tenantId, admin),
@@ -211,7 +214,7 @@ describe('restoring an export archive', () => {
     expect(restored.tenantId).toBeGreaterThan(0);
     expect(restored.tenantUuid).not.toBe(manifestOf(entries).tenant.uuid);
     expect(restored.slug).toBe(manifestOf(entries).tenant.slug);
-    expect(restored).toMatchObject({ createdAccounts: 4, linkedAccounts: 0, files: 3 });
+    expect(restored).toMatchObject({ createdAccounts: 4, linkedAccounts: 0, files: 3, droppedDomain: null });
     // No credential of the source came along.
     const everything = JSON.stringify([...(await dumpTenant(target.db, restored.tenantId)).values()]);
     for (const secret of planted.secrets) expect(everything).not.toContain(secret);
@@ -330,7 +333,7 @@ describe('restoring an export archive', () => {
   it('restores beside the original on the same deployment: members linked by email, a free slug', async () => {
     const before = await footprint(source.db, sourceDeps);
     const restored = await restore(sourceDeps, source.db, archive);
-    expect(restored).toMatchObject({ linkedAccounts: 4, createdAccounts: 0 });
+    expect(restored).toMatchObject({ linkedAccounts: 4, createdAccounts: 0, droppedDomain: 'restore-source.example' });
     // Members here already have passwords: their mail is a sign-in link, not a new password.
     const queued = await sourceDeps.services.jobs.queue('emails').getJobs(['waiting', 'delayed', 'prioritized']);
     const welcomes = queued.filter((job) => job.data.tenantId === restored.tenantId && job.data.template === 'welcome');

@@ -41,7 +41,9 @@ export const restoresRouter = router({
         state: z.enum(['queued', 'running', 'done', 'failed']),
         progress: z.number().min(0).max(1),
         error: z.string().nullable(),
-        tenant: z.object({ uuid: z.string(), slug: z.string(), name: z.string() }).nullable(),
+        tenant: z
+          .object({ uuid: z.string(), slug: z.string(), name: z.string(), droppedDomain: z.string().nullable() })
+          .nullable(),
       }),
     )
     .query(async ({ ctx, input }) => {

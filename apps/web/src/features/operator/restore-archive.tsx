@@ -156,6 +156,11 @@ function RestoreProgress({ restore }: { restore: StartedRestore }) {
           <span className="text-muted-foreground">({data.tenant.slug})</span>
         </p>
       )}
+      {data?.state === 'done' && data.tenant?.droppedDomain && (
+        <p className="text-muted-foreground">
+          Another organization here uses the domain {data.tenant.droppedDomain}; the restored one has none.
+        </p>
+      )}
     </li>
   );
 }
