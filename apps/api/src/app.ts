@@ -56,7 +56,8 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     );
   });
   mountMetrics(app, deps, (c) => c.get('ipAddress'));
-  // File bytes stream past the small-body limit below: their size is checked against the quota instead.
+  // File bytes and restore archives stream past the small-body limit below: their size is checked
+  // against the quota, or the archive limit, instead.
   app.route('/api', createFileRoutes(deps));
   app.route('/api', createAuditRoutes(deps));
   app.route('/api', createDataRoutes(deps));
