@@ -12,6 +12,7 @@ import { createAuditRoutes } from './rest/audit-routes.js';
 import { createDataRoutes } from './rest/data-routes.js';
 import { createFileRoutes } from './rest/file-routes.js';
 import { createRestApi } from './rest/rest-api.js';
+import { createRestoreRoutes } from './rest/restore-routes.js';
 import type { ApiDeps, RequestContext } from './trpc/context.js';
 import { trpcErrorBody } from './trpc/error-shape.js';
 import { eventStreamRoute } from './trpc/event-stream-route.js';
@@ -55,10 +56,12 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     );
   });
   mountMetrics(app, deps, (c) => c.get('ipAddress'));
-  // File bytes stream past the small-body limit below: their size is checked against the quota instead.
+  // File bytes and restore archives stream past the small-body limit below: their size is checked
+  // against the quota, or the archive limit, instead.
   app.route('/api', createFileRoutes(deps));
   app.route('/api', createAuditRoutes(deps));
   app.route('/api', createDataRoutes(deps));
+  app.route('/api', createRestoreRoutes(deps));
 
   const tooLarge = `Request bodies are limited to ${MAX_BODY_BYTES} bytes`;
   app.use(

@@ -309,6 +309,7 @@ describe('fuzzing every procedure and REST path as every caller', () => {
       method: fc.constantFrom('GET', 'POST'),
       path: fc.oneof(
         fc.constant('/api/files'),
+        fc.constant('/api/restores'),
         fc
           .oneof(fc.uuid(), fc.constantFrom(...HOSTILE_STRINGS))
           .map((id) => `/api/files/${encodeURIComponent(id)}/content`),

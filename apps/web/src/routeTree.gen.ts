@@ -16,6 +16,7 @@ import { Route as AuditRouteImport } from './routes/audit.js'
 import { Route as BillingRouteImport } from './routes/billing.js'
 import { Route as DataPrivacyRouteImport } from './routes/data-privacy.js'
 import { Route as DevelopersRouteImport } from './routes/developers.js'
+import { Route as FilesRouteImport } from './routes/files.js'
 import { Route as InsightsRouteImport } from './routes/insights.js'
 import { Route as OperatorRouteRouteImport } from './routes/operator/route.js'
 import { Route as ReportsRouteImport } from './routes/reports.js'
@@ -25,6 +26,7 @@ import { Route as SignUpRouteImport } from './routes/sign-up.js'
 import { Route as TeamRouteImport } from './routes/team.js'
 import { Route as InvitationsAcceptRouteImport } from './routes/invitations/accept.js'
 import { Route as OperatorQueuesRouteImport } from './routes/operator/queues.js'
+import { Route as OperatorRestoresRouteImport } from './routes/operator/restores.js'
 import { Route as OperatorRevenueRouteImport } from './routes/operator/revenue.js'
 import { Route as OperatorRisksRouteImport } from './routes/operator/risks.js'
 import { Route as OperatorSupportRouteImport } from './routes/operator/support.js'
@@ -74,6 +76,11 @@ const DevelopersRoute = DevelopersRouteImport.update({
   path: '/developers',
   getParentRoute: () => rootRouteImport,
 } as any)
+const FilesRoute = FilesRouteImport.update({
+  id: '/files',
+  path: '/files',
+  getParentRoute: () => rootRouteImport,
+} as any)
 const InsightsRoute = InsightsRouteImport.update({
   id: '/insights',
   path: '/insights',
@@ -117,6 +124,11 @@ const InvitationsAcceptRoute = InvitationsAcceptRouteImport.update({
 const OperatorQueuesRoute = OperatorQueuesRouteImport.update({
   id: '/queues',
   path: '/queues',
+  getParentRoute: () => OperatorRouteRoute,
+} as any)
+const OperatorRestoresRoute = OperatorRestoresRouteImport.update({
+  id: '/restores',
+  path: '/restores',
   getParentRoute: () => OperatorRouteRoute,
 } as any)
 const OperatorRevenueRoute = OperatorRevenueRouteImport.update({
@@ -194,6 +206,7 @@ export interface FileRoutesByFullPath {
   '/billing': typeof BillingRoute
   '/data-privacy': typeof DataPrivacyRoute
   '/developers': typeof DevelopersRoute
+  '/files': typeof FilesRoute
   '/insights': typeof InsightsRoute
   '/reports': typeof ReportsRoute
   '/set-password': typeof SetPasswordRoute
@@ -202,6 +215,7 @@ export interface FileRoutesByFullPath {
   '/team': typeof TeamRoute
   '/invitations/accept': typeof InvitationsAcceptRoute
   '/operator/queues': typeof OperatorQueuesRoute
+  '/operator/restores': typeof OperatorRestoresRoute
   '/operator/revenue': typeof OperatorRevenueRoute
   '/operator/risks': typeof OperatorRisksRoute
   '/operator/support': typeof OperatorSupportRoute
@@ -225,6 +239,7 @@ export interface FileRoutesByTo {
   '/billing': typeof BillingRoute
   '/data-privacy': typeof DataPrivacyRoute
   '/developers': typeof DevelopersRoute
+  '/files': typeof FilesRoute
   '/insights': typeof InsightsRoute
   '/reports': typeof ReportsRoute
   '/set-password': typeof SetPasswordRoute
@@ -233,6 +248,7 @@ export interface FileRoutesByTo {
   '/team': typeof TeamRoute
   '/invitations/accept': typeof InvitationsAcceptRoute
   '/operator/queues': typeof OperatorQueuesRoute
+  '/operator/restores': typeof OperatorRestoresRoute
   '/operator/revenue': typeof OperatorRevenueRoute
   '/operator/risks': typeof OperatorRisksRoute
   '/operator/support': typeof OperatorSupportRoute
@@ -257,6 +273,7 @@ export interface FileRoutesById {
   '/billing': typeof BillingRoute
   '/data-privacy': typeof DataPrivacyRoute
   '/developers': typeof DevelopersRoute
+  '/files': typeof FilesRoute
   '/insights': typeof InsightsRoute
   '/reports': typeof ReportsRoute
   '/set-password': typeof SetPasswordRoute
@@ -265,6 +282,7 @@ export interface FileRoutesById {
   '/team': typeof TeamRoute
   '/invitations/accept': typeof InvitationsAcceptRoute
   '/operator/queues': typeof OperatorQueuesRoute
+  '/operator/restores': typeof OperatorRestoresRoute
   '/operator/revenue': typeof OperatorRevenueRoute
   '/operator/risks': typeof OperatorRisksRoute
   '/operator/support': typeof OperatorSupportRoute
@@ -290,6 +308,7 @@ export interface FileRouteTypes {
     | '/billing'
     | '/data-privacy'
     | '/developers'
+    | '/files'
     | '/insights'
     | '/reports'
     | '/set-password'
@@ -298,6 +317,7 @@ export interface FileRouteTypes {
     | '/team'
     | '/invitations/accept'
     | '/operator/queues'
+    | '/operator/restores'
     | '/operator/revenue'
     | '/operator/risks'
     | '/operator/support'
@@ -321,6 +341,7 @@ export interface FileRouteTypes {
     | '/billing'
     | '/data-privacy'
     | '/developers'
+    | '/files'
     | '/insights'
     | '/reports'
     | '/set-password'
@@ -329,6 +350,7 @@ export interface FileRouteTypes {
     | '/team'
     | '/invitations/accept'
     | '/operator/queues'
+    | '/operator/restores'
     | '/operator/revenue'
     | '/operator/risks'
     | '/operator/support'
@@ -352,6 +374,7 @@ export interface FileRouteTypes {
     | '/billing'
     | '/data-privacy'
     | '/developers'
+    | '/files'
     | '/insights'
     | '/reports'
     | '/set-password'
@@ -360,6 +383,7 @@ export interface FileRouteTypes {
     | '/team'
     | '/invitations/accept'
     | '/operator/queues'
+    | '/operator/restores'
     | '/operator/revenue'
     | '/operator/risks'
     | '/operator/support'
@@ -384,6 +408,7 @@ export interface RootRouteChildren {
   BillingRoute: typeof BillingRoute
   DataPrivacyRoute: typeof DataPrivacyRoute
   DevelopersRoute: typeof DevelopersRoute
+  FilesRoute: typeof FilesRoute
   InsightsRoute: typeof InsightsRoute
   ReportsRoute: typeof ReportsRoute
   SetPasswordRoute: typeof SetPasswordRoute
@@ -452,6 +477,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof DevelopersRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/files': {
+      id: '/files'
+      path: '/files'
+      fullPath: '/files'
+      preLoaderRoute: typeof FilesRouteImport
+      parentRoute: typeof rootRouteImport
+    }
     '/insights': {
       id: '/insights'
       path: '/insights'
@@ -513,6 +545,13 @@ declare module '@tanstack/react-router' {
       path: '/queues'
       fullPath: '/operator/queues'
       preLoaderRoute: typeof OperatorQueuesRouteImport
+      parentRoute: typeof OperatorRouteRoute
+    }
+    '/operator/restores': {
+      id: '/operator/restores'
+      path: '/restores'
+      fullPath: '/operator/restores'
+      preLoaderRoute: typeof OperatorRestoresRouteImport
       parentRoute: typeof OperatorRouteRoute
     }
     '/operator/revenue': {
@@ -611,6 +650,7 @@ declare module '@tanstack/react-router' {
 
 interface OperatorRouteRouteChildren {
   OperatorQueuesRoute: typeof OperatorQueuesRoute
+  OperatorRestoresRoute: typeof OperatorRestoresRoute
   OperatorRevenueRoute: typeof OperatorRevenueRoute
   OperatorRisksRoute: typeof OperatorRisksRoute
   OperatorSupportRoute: typeof OperatorSupportRoute
@@ -620,6 +660,7 @@ interface OperatorRouteRouteChildren {
 
 const OperatorRouteRouteChildren: OperatorRouteRouteChildren = {
   OperatorQueuesRoute: OperatorQueuesRoute,
+  OperatorRestoresRoute: OperatorRestoresRoute,
   OperatorRevenueRoute: OperatorRevenueRoute,
   OperatorRisksRoute: OperatorRisksRoute,
   OperatorSupportRoute: OperatorSupportRoute,
@@ -640,6 +681,7 @@ const rootRouteChildren: RootRouteChildren = {
   BillingRoute: BillingRoute,
   DataPrivacyRoute: DataPrivacyRoute,
   DevelopersRoute: DevelopersRoute,
+  FilesRoute: FilesRoute,
   InsightsRoute: InsightsRoute,
   ReportsRoute: ReportsRoute,
   SetPasswordRoute: SetPasswordRoute,

@@ -11,6 +11,7 @@ import { flushApiCallCounters, measureTenantUsage } from '@digame/core/metering'
 import { FINAL_NOTICE_DAYS, offboardingsDue, runOffboarding } from '@digame/core/offboarding';
 import { flushApiPerformance } from '@digame/core/operator-analytics';
 import { emailDueMonthlyReport, generateMonthlyReport } from '@digame/core/reports';
+import { runRestoreJob } from '@digame/core/restore';
 import { runServiceEffect, type ServiceDeps } from '@digame/core/services';
 import { advanceTrial, trialsDue } from '@digame/core/trials';
 import type { Job } from 'bullmq';
@@ -149,6 +150,13 @@ export const HANDLERS: { [N in JobName]: JobHandler<N> } = {
     inJobTenant(deps, tenantId, (ctx) => expireDueExport(ctx, exportId)),
 
   'data.erase_account': ({ userId }, _job, deps) => eraseOrphanedAccount(deps.db, userId),
+
+  // Progress lives on the job, where restores.get reads it; the last attempt removes the staged archive.
+  'data.restore': (payload, job, deps) =>
+    runRestoreJob(deps, payload, {
+      finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      onProgress: (progress) => job.updateProgress(progress),
+    }),
 };
 
 export function isJobName(name: string): name is JobName {

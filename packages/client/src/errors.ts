@@ -117,6 +117,12 @@ export interface ErrorReasons {
   invitation_email_mismatch: Record<never, never>;
   /** The invited address has an account: sign in to accept. */
   sign_in_required: Record<never, never>;
+  /** A restore archive may hold at most `maxBytes`. */
+  archive_too_large: { maxBytes: number };
+  /** The archive holds a table or column this deployment does not have. */
+  incompatible_schema: Record<never, never>;
+  /** A personal export cannot be restored. */
+  personal_archive: Record<never, never>;
 }
 
 export type ErrorReason = keyof ErrorReasons;
@@ -173,6 +179,9 @@ const REASONS: Record<ErrorReason, true> = {
   ticket_not_resolved: true,
   storage_quota_exceeded: true,
   file_too_large: true,
+  archive_too_large: true,
+  incompatible_schema: true,
+  personal_archive: true,
 };
 export const ERROR_REASONS = Object.keys(REASONS) as ErrorReason[];
 

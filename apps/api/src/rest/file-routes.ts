@@ -9,7 +9,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiDeps } from '../trpc/context.js';
 import type { RestEnv } from './rest-api.js';
-import { failure, missingPermission, tenantCallerOf } from './tenant-caller.js';
+import { declaredLength, failure, lengthRequired, missingPermission, tenantCallerOf } from './tenant-caller.js';
 
 /** One object per request: S3's single PUT takes at most 5 GiB. */
 export const MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
@@ -60,14 +60,8 @@ export function createFileRoutes(deps: ApiDeps): Hono<RestEnv> {
         if (!principal.permissions.has('tenant.update')) throw missingPermission('tenant.update');
         if (tenant.features.custom_branding !== true) throw featureNotAvailable('custom_branding');
       } else if (!principal.permissions.has('files.manage')) throw missingPermission('files.manage');
-      const length = c.req.header('content-length');
-      if (length === undefined || !/^\d+$/.test(length)) {
-        return c.json(
-          { error: { code: 'LENGTH_REQUIRED', message: 'Send the size of the file as Content-Length' } },
-          411,
-        );
-      }
-      const sizeBytes = Number(length);
+      const sizeBytes = declaredLength(c);
+      if (sizeBytes === null) return lengthRequired(c, 'file');
       if (sizeBytes > MAX_UPLOAD_BYTES) {
         throw new DomainError('PAYLOAD_TOO_LARGE', `A file may hold at most ${MAX_UPLOAD_BYTES} bytes`, {
           details: { reason: 'file_too_large', maxBytes: MAX_UPLOAD_BYTES },

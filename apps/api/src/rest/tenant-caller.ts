@@ -53,3 +53,14 @@ export function tenantCallerOf(deps: ApiDeps): (c: Context<RestEnv>) => Promise<
     return { principal, tenant, runner };
   };
 }
+
+/** The body's declared size, or null when Content-Length is missing or not a number. */
+export function declaredLength(c: Context<RestEnv>): number | null {
+  const length = c.req.header('content-length');
+  return length !== undefined && /^\d+$/.test(length) ? Number(length) : null;
+}
+
+/** 411: a streamed body must declare its size, which is checked before a byte is stored. */
+export function lengthRequired(c: Context<RestEnv>, what: string) {
+  return c.json({ error: { code: 'LENGTH_REQUIRED', message: `Send the size of the ${what} as Content-Length` } }, 411);
+}

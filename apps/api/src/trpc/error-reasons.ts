@@ -86,6 +86,15 @@ export const ERROR_REASONS = {
     code: 'PRECONDITION_FAILED',
     summary: 'Secret settings are not configured on this server.',
   },
+  archive_too_large: { code: 'PAYLOAD_TOO_LARGE', summary: 'A restore archive may hold at most `maxBytes` (5 GiB).' },
+  incompatible_schema: {
+    code: 'BAD_REQUEST',
+    summary: 'The archive holds a table or column this deployment does not have (written by a newer version).',
+  },
+  personal_archive: {
+    code: 'BAD_REQUEST',
+    summary: "A personal export holds one member's data and cannot be restored.",
+  },
   rate_limited: {
     code: 'TOO_MANY_REQUESTS',
     summary: "The organization's hourly API-call limit (`limit`) is used up until `resetAt`.",

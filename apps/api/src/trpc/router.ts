@@ -14,6 +14,7 @@ import { offboardingRouter } from './routers/offboarding.js';
 import { operationsRouter } from './routers/operations.js';
 import { operatorAnalyticsRouter } from './routers/operator-analytics.js';
 import { reportsRouter } from './routers/reports.js';
+import { restoresRouter } from './routers/restores.js';
 import { sessionsRouter } from './routers/sessions.js';
 import { settingsRouter } from './routers/settings.js';
 import { supportRouter } from './routers/support.js';
@@ -42,6 +43,7 @@ export const appRouter = router({
   files: filesRouter,
   data: dataRouter,
   offboarding: offboardingRouter,
+  restores: restoresRouter,
   analytics: analyticsRouter,
   support: supportRouter,
   reports: reportsRouter,

@@ -15,4 +15,12 @@ describe('formatting by the tenant settings', () => {
     expect(format.date('2026-12-01T16:00:00Z')).toBe('02.12.2026');
     expect(format.money(2_900)).toMatch(/€/);
   });
+
+  it('writes sizes in the units plans are sold in', () => {
+    const format = formatterFor({ timezone: 'UTC', dateFormat: 'YYYY-MM-DD', currency: 'USD' });
+    expect(format.bytes(1)).toBe('1 byte');
+    expect(format.bytes(1023)).toBe('1,023 bytes');
+    expect(format.bytes(1536)).toBe('1.5 KB');
+    expect(format.bytes(5 * 1024 ** 3)).toBe('5 GB');
+  });
 });

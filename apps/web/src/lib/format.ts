@@ -65,10 +65,25 @@ export function formatterFor(region: RegionalSettings) {
         minimumFractionDigits: cents % 100 === 0 ? 0 : 2,
       }).format(cents / 100),
     percent: (value: number) => `${Math.round(value * 10) / 10}%`,
+    bytes: (value: number) => formatBytes(value, count),
   };
 }
 
 export type Formatter = ReturnType<typeof formatterFor>;
+
+const BYTE_UNITS = ['KB', 'MB', 'GB', 'TB'] as const;
+
+/** Sizes in the units the plans are sold in (a plan's GB is 1024³ bytes), one decimal above a kilobyte. */
+function formatBytes(value: number, count: Intl.NumberFormat): string {
+  if (Math.abs(value) < 1024) return `${count.format(value)} ${value === 1 ? 'byte' : 'bytes'}`;
+  let scaled = value / 1024;
+  let unit = 0;
+  while (Math.abs(scaled) >= 1024 && unit < BYTE_UNITS.length - 1) {
+    scaled /= 1024;
+    unit += 1;
+  }
+  return `${count.format(Math.round(scaled * 10) / 10)} ${BYTE_UNITS[unit]}`;
+}
 
 /** The signed-in tenant's formatter (browser defaults until its settings have loaded). */
 export function useFormat(): Formatter {

@@ -6,6 +6,7 @@ import { DomainError } from '../errors/domain-error.js';
 import { hourStart } from '../request/gate.js';
 import type { TenantContext } from '../services/context.js';
 import { Tenant } from '../tenants/tenant.entity.js';
+import { User } from '../users/user.entity.js';
 import { type FilePurpose, TenantFile, type TenantFileEntity } from './file.entity.js';
 import { fileStorageKey } from './object-store.js';
 
@@ -45,11 +46,21 @@ export interface FileView {
   purpose: FilePurpose;
   sha256: string | null;
   uploadedByUserId: string | null;
+  /** The uploader's address while they are a member; null for a former member or a system upload. */
+  uploadedByEmail: string | null;
   createdAt: Date;
   storedAt: Date | null;
 }
 
-export function toFileView(file: TenantFileEntity): FileView {
+/** Uploaders' addresses by id. A tenant unit sees only its members' accounts, so former members are absent. */
+async function uploaderEmails(ctx: TenantContext, files: TenantFileEntity[]): Promise<Map<string, string>> {
+  const ids = [...new Set(files.flatMap((file) => (file.uploadedBy ? [file.uploadedBy.id] : [])))];
+  if (ids.length === 0) return new Map();
+  const users = await ctx.em.find(User, { id: { $in: ids } }, { fields: ['id', 'email'] });
+  return new Map(users.map((user) => [user.id, user.email]));
+}
+
+export function toFileView(file: TenantFileEntity, emails: Map<string, string> = new Map()): FileView {
   return {
     id: file.id,
     name: file.name,
@@ -58,6 +69,7 @@ export function toFileView(file: TenantFileEntity): FileView {
     purpose: file.purpose,
     sha256: file.sha256 ?? null,
     uploadedByUserId: file.uploadedBy?.id ?? null,
+    uploadedByEmail: file.uploadedBy ? (emails.get(file.uploadedBy.id) ?? null) : null,
     createdAt: file.createdAt,
     storedAt: file.storedAt ?? null,
   };
@@ -188,7 +200,7 @@ export async function completeUpload(ctx: TenantContext, fileId: string, sha256:
     details: { sizeBytes: file.sizeBytes, contentType: file.contentType, sha256 },
   });
   ctx.publish('file.changed', { id: file.id, change: 'stored' });
-  return toFileView(file);
+  return toFileView(file, await uploaderEmails(ctx, [file]));
 }
 
 /** An upload that failed part-way: its reservation is released (the caller removes any object). */
@@ -225,7 +237,8 @@ async function storedFile(ctx: TenantContext, fileId: string): Promise<TenantFil
 }
 
 export async function getFile(ctx: TenantContext, fileId: string): Promise<FileView> {
-  return toFileView(await storedFile(ctx, fileId));
+  const file = await storedFile(ctx, fileId);
+  return toFileView(file, await uploaderEmails(ctx, [file]));
 }
 
 /** What a download needs: the stored file's metadata and where its bytes are. */
@@ -256,8 +269,9 @@ export async function listFiles(
     { orderBy: { id: 'desc' }, limit: query.limit + 1 },
   );
   const page = rows.slice(0, query.limit);
+  const emails = await uploaderEmails(ctx, page);
   return {
-    items: page.map(toFileView),
+    items: page.map((file) => toFileView(file, emails)),
     nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
   };
 }

@@ -176,6 +176,25 @@ export const JOBS = {
   'data.export_expire': { queue: 'lifecycle', payload: tenantJob.extend({ exportId: z.uuid() }), options: retried(10) },
   /** Anonymizes an erased person's account once they belong to no tenant (a global unit of work). */
   'data.erase_account': { queue: 'lifecycle', payload: z.object({ userId: z.uuid() }), options: retried(10) },
+  /**
+   * Restores an uploaded export archive (staged under restores/<id>/archive) into a new tenant, all
+   * or nothing; its state, progress and result stay on the job for the operator (see core/restore).
+   */
+  'data.restore': {
+    queue: 'lifecycle',
+    payload: z.object({
+      restoreId: z.uuid(),
+      sizeBytes: z.number().int().positive(),
+      operatorUserId: z.uuid(),
+      ipAddress: z.string().max(100).nullable(),
+    }),
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: { age: 30 * 24 * 3600 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    },
+  },
 } as const satisfies Record<string, JobDefinition>;
 
 /**

@@ -183,7 +183,7 @@ export async function createTenant(
 const SLUG_SUFFIX_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 
 /** Six characters that do not depend on which slugs exist, so the slug tells nothing about others. */
-function randomSlugSuffix(): string {
+export function randomSlugSuffix(): string {
   return Array.from({ length: 6 }, () => SLUG_SUFFIX_ALPHABET[randomInt(SLUG_SUFFIX_ALPHABET.length)]).join('');
 }
 

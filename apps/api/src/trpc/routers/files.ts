@@ -11,6 +11,7 @@ const fileOutput = z.object({
   purpose: z.enum(FILE_PURPOSES),
   sha256: z.string().nullable(),
   uploadedByUserId: z.string().nullable(),
+  uploadedByEmail: z.string().nullable(),
   createdAt: isoDateTime,
   storedAt: isoDateTime.nullable(),
 });

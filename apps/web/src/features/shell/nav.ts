@@ -1,10 +1,12 @@
 import type { Permission } from '@digame/core/auth';
 import type { LinkProps } from '@tanstack/react-router';
 import {
+  ArchiveRestore,
   Building2,
   ChartLine,
   CreditCard,
   FileText,
+  FolderOpen,
   Gauge,
   KeyRound,
   LayoutDashboard,
@@ -58,6 +60,7 @@ export const NAV_SECTIONS: NavSection[] = [
       { to: '/team', label: 'Team', icon: Users, permission: 'users.read' },
       { to: '/billing', label: 'Plan and billing', icon: CreditCard, permission: 'tenant.read' },
       { to: '/developers', label: 'Developers', icon: KeyRound, permission: 'apikeys.manage' },
+      { to: '/files', label: 'Files', icon: FolderOpen, permission: 'files.read' },
       { to: '/audit', label: 'Audit log', icon: ScrollText, permission: 'audit.read' },
       // Everyone: members export or erase their own data there, data.export holders the organization's.
       { to: '/data-privacy', label: 'Data & privacy', icon: ShieldCheck },
@@ -91,6 +94,7 @@ export const NAV_SECTIONS: NavSection[] = [
       { to: '/operator/risks', label: 'Risks and signals', icon: ShieldAlert, operatorOnly: true },
       { to: '/operator/support', label: 'Support inbox', icon: LifeBuoy, operatorOnly: true },
       { to: '/operator/queues', label: 'Queues', icon: Gauge, operatorOnly: true },
+      { to: '/operator/restores', label: 'Restores', icon: ArchiveRestore, operatorOnly: true },
     ],
   },
 ];
