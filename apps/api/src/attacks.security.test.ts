@@ -495,6 +495,7 @@ describe('hostile input', () => {
       () => admin.settings.set.mutate({ category: 'general', key: 'constructor', value: 'x' }),
       () => admin.settings.set.mutate({ category: 'general' as never, key: 'x'.repeat(1_000), value: 1 }),
       () => admin.tenants.update.mutate({ settings: { timezone: 'Mars/Olympus' } }),
+      () => admin.tenants.update.mutate({ settings: { timezone: 'Europe/Paris\u0000' } }),
       () => admin.tenants.update.mutate({ settings: { date_format: 'YYYY', nested: { a: 1 } } as never }),
       () => admin.tenants.update.mutate({ name: 'n'.repeat(100_000) }),
       () => admin.tenants.update.mutate({ branding: { logo_url: 'javascript:alert(1)' } }),

@@ -99,13 +99,26 @@ const readOnlyQueries = t.middleware(({ ctx, type, next }) =>
   type === 'query' ? next({ ctx: { db: ctx.db.readOnly() } }) : next(),
 );
 
-/** The path of the first string in `value` holding U+0000 ('' for the input itself), or null. */
-function nulCharacterPath(value: unknown, path = ''): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (!value || typeof value !== 'object') return null;
-  for (const [key, child] of Object.entries(value)) {
-    const found = nulCharacterPath(child, path ? `${path}.${key}` : key);
-    if (found !== null) return found;
+/**
+ * The path of the first string in `value` holding U+0000 ('' for the input itself), or null. A loop
+ * over an explicit stack, not recursion: raw input may be nested tens of thousands deep (zod refuses
+ * it afterwards), which would overflow the call stack.
+ */
+function nulCharacterPath(value: unknown): string | null {
+  // Each entry keeps its parent, and the dotted path is spelled out for the one string found only.
+  type Node = { value: unknown; key: string; parent: Node | null };
+  const pending: Node[] = [{ value, key: '', parent: null }];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    const current = node.value;
+    if (typeof current === 'string') {
+      if (!current.includes('\u0000')) continue;
+      const keys: string[] = [];
+      for (let at: Node | null = node; at?.parent; at = at.parent) keys.unshift(at.key);
+      return keys.join('.');
+    }
+    if (current && typeof current === 'object') {
+      for (const [key, child] of Object.entries(current)) pending.push({ value: child, key, parent: node });
+    }
   }
   return null;
 }
