@@ -7,8 +7,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadApiConfig } from '../apps/api/src/config.js';
+import { createApiDeps } from '../apps/api/src/deps.js';
+import { issueSession } from '../packages/core/src/auth/sessions.js';
+import { migrate } from '../packages/core/src/db/migrate.js';
 import { JOBS } from '../packages/core/src/jobs/definitions.js';
-import type { JobQueues } from '../packages/core/src/jobs/queues.js';
+import { Tenant } from '../packages/core/src/tenants/tenant.entity.js';
+import { createTenantWithMembers } from '../packages/core/src/testing/fixtures.js';
 import type { LoadGenerator, Server } from './lib/processes.js';
 import { freePort, waitForHttp } from './lib/processes.js';
 
@@ -105,54 +110,128 @@ function scans(plan: Record<string, unknown>): string[] {
   return String(plan['Node Type']).includes('Scan') ? [node, ...children] : children;
 }
 
+/** The same server's URL with another database. */
+function withDatabase(url: string, database: string): string {
+  const copy = new URL(url);
+  copy.pathname = `/${database}`;
+  return copy.toString();
+}
+
+/**
+ * The grown data lives in a database of its own beside the suite's (created, migrated and grown
+ * once, kept for later runs), served by a second api process, so every run compares a tenant read
+ * on the suite's small database with the same read at 10,000 tenants and a million audit rows.
+ */
+async function scaleDatabase(env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  const migrationUrl = env.DATABASE_MIGRATION_URL as string;
+  const appUrl = env.DATABASE_URL as string;
+  const name = `${new URL(appUrl).pathname.slice(1)}_scale`;
+  const admin = new pg.Client({ connectionString: migrationUrl });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('select from pg_database where datname = $1', [name]);
+    if (!rowCount) await admin.query(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const scaleEnv: NodeJS.ProcessEnv = {
+    ...env,
+    DATABASE_URL: withDatabase(appUrl, name),
+    DATABASE_MIGRATION_URL: withDatabase(migrationUrl, name),
+    // Its own Redis keys: tenant ids of the two databases overlap.
+    REDIS_PREFIX: (env.REDIS_PREFIX as string).replace(/}$/, '-scale}'),
+  };
+  delete scaleEnv.DATABASE_GLOBAL_URL;
+  await migrate({ migrationUrl: scaleEnv.DATABASE_MIGRATION_URL as string, appUrl: scaleEnv.DATABASE_URL as string });
+  return scaleEnv;
+}
+
+/**
+ * An enterprise tenant of the scale database with an admin's session, for the reads measured there,
+ * and the deps on that database (its job queues are the tick's); the caller closes them.
+ */
+async function scaleTenant(env: NodeJS.ProcessEnv) {
+  const deps = await createApiDeps(loadApiConfig({ ...env, LOG_LEVEL: 'silent' }));
+  try {
+    const fixture = await createTenantWithMembers(
+      deps.db,
+      `Bench scale ${randomBytes(3).toString('hex')}`,
+      'enterprise',
+    );
+    await deps.db.inGlobal(async (em) => {
+      (await em.findOneOrFail(Tenant, { id: fixture.tenantId })).apiRateLimit = 1_000_000_000;
+    });
+    await deps.tenants.invalidate(fixture.tenantId);
+    const facts = await deps.tenants.get(fixture.tenantId);
+    if (!facts) throw new Error('bench scale tenant missing');
+    const session = await issueSession(deps.identity, {
+      tenant: facts,
+      userId: fixture.users.admin,
+      actor: { userId: fixture.users.admin, ipAddress: '127.0.0.1', userAgent: 'bench' },
+      method: 'bench',
+    });
+    return { deps, tenantId: fixture.tenantId, headers: { authorization: `Bearer ${session.accessToken}` } };
+  } catch (error) {
+    await deps.close();
+    throw error;
+  }
+}
+
 export async function scaleOfData(options: {
   quick: boolean;
   load: LoadGenerator;
   apiUrl: string;
   headers: Record<string, string>;
   env: NodeJS.ProcessEnv;
-  tenantId: number;
-  deps: { jobs: JobQueues };
   startServer(name: string, entry: string, env: NodeJS.ProcessEnv): Promise<Server>;
 }): Promise<ScaleRow[]> {
   const { load } = options;
-  const owner = new pg.Client({ connectionString: options.env.DATABASE_MIGRATION_URL });
-  const app = new pg.Client({ connectionString: options.env.DATABASE_URL });
-  await Promise.all([owner.connect(), app.connect()]);
-  const size = async () =>
-    `${Number((await owner.query('select count(*) as n from tenants')).rows[0].n).toLocaleString('en-US')} tenants, ` +
-    `≈${(await auditRows(owner)).toLocaleString('en-US')} audit rows`;
+  const env = await scaleDatabase(options.env);
+  const small = new pg.Client({ connectionString: options.env.DATABASE_MIGRATION_URL });
+  const owner = new pg.Client({ connectionString: env.DATABASE_MIGRATION_URL });
+  const app = new pg.Client({ connectionString: env.DATABASE_URL });
+  await Promise.all([small.connect(), owner.connect(), app.connect()]);
+  const size = async (client: pg.Client) =>
+    `${Number((await client.query('select count(*) as n from tenants')).rows[0].n).toLocaleString('en-US')} tenants, ` +
+    `≈${(await auditRows(client)).toLocaleString('en-US')} audit rows`;
+  const growStarted = performance.now();
+  await grow(owner);
+  const grewSeconds = (performance.now() - growStarted) / 1000;
+  const scale = await scaleTenant(env);
+  const apiPort = await freePort();
+  const scaleApi = await options.startServer('api (scale)', 'apps/api/src/main.ts', { ...env, PORT: String(apiPort) });
+  const scaleUrl = `http://127.0.0.1:${apiPort}`;
+  await waitForHttp(`${scaleUrl}/healthz`);
+
   const reads = [
     { what: 'tenants.get p95 ms', path: '/trpc/tenants.get' },
     { what: 'audit.list p95 ms', path: `/trpc/audit.list?input=${encodeURIComponent('{}')}` },
   ];
-  const p95 = async (path: string) =>
+  const p95 = async (base: string, headers: Record<string, string>, path: string) =>
     (
       await load.send<'latency'>({
         kind: 'latency',
-        url: `${options.apiUrl}${path}`,
-        headers: options.headers,
+        url: `${base}${path}`,
+        headers,
         concurrency: 4,
         seconds: options.quick ? 2 : 4,
       })
     ).p95Ms;
-
-  const smallSize = await size();
-  const small: number[] = [];
-  for (const read of reads) small.push(await p95(read.path));
-  const growStarted = performance.now();
-  await grow(owner);
-  const grewSeconds = (performance.now() - growStarted) / 1000;
-  const largeSize = await size();
-  const large: number[] = [];
-  for (const read of reads) large.push(await p95(read.path));
-  const rows: ScaleRow[] = reads.map((read, i) => ({
-    what: read.what,
-    small: small[i] ?? null,
-    large: large[i] ?? null,
-    ratio: small[i] ? (large[i] ?? 0) / (small[i] as number) : null,
-    note: `${smallSize} → ${largeSize}${i === 0 ? ` (grown in ${grewSeconds.toFixed(0)} s)` : ''}`,
-  }));
+  // Interleaved, so a burst of load from elsewhere on the machine hits both sizes alike.
+  const rows: ScaleRow[] = [];
+  const [smallSize, largeSize] = [await size(small), await size(owner)];
+  for (const [i, read] of reads.entries()) {
+    const atSmall = await p95(options.apiUrl, options.headers, read.path);
+    const atLarge = await p95(scaleUrl, scale.headers, read.path);
+    rows.push({
+      what: read.what,
+      small: atSmall,
+      large: atLarge,
+      ratio: atSmall ? atLarge / atSmall : null,
+      note: `${smallSize} → ${largeSize}${i === 0 ? ` (grown in ${grewSeconds.toFixed(0)} s; 0 once grown)` : ''}`,
+    });
+  }
+  await scaleApi.stop();
 
   // The hot tenant-scoped reads, planned as the app role inside a tenant's transaction. Sequential
   // scans are priced out, so a small table shows the index a large one would use: a Seq Scan left
@@ -164,10 +243,10 @@ export async function scaleOfData(options: {
     ['sessions of a user', 'select * from auth_sessions where tenant_id = $1 and user_id = gen_random_uuid()'],
   ] as const;
   await app.query('begin read only');
-  await app.query("select set_config('app.current_tenant_id', $1, true)", [String(options.tenantId)]);
+  await app.query("select set_config('app.current_tenant_id', $1, true)", [String(scale.tenantId)]);
   await app.query('set local enable_seqscan = off');
   for (const [what, sql] of planned) {
-    const { rows: plan } = await app.query(`explain (format json) ${sql}`, [options.tenantId]);
+    const { rows: plan } = await app.query(`explain (format json) ${sql}`, [scale.tenantId]);
     const nodes = scans((plan[0]['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0]?.Plan ?? {});
     const seq = nodes.some((n) => n.startsWith('Seq Scan'));
     rows.push({
@@ -183,11 +262,11 @@ export async function scaleOfData(options: {
   // One scheduled tick over every active tenant, with a worker running it.
   const port = await freePort();
   const worker = await options.startServer('worker (tick)', 'apps/worker/src/main.ts', {
-    ...options.env,
+    ...env,
     WORKER_PORT: String(port),
   });
   await waitForHttp(`http://127.0.0.1:${port}/healthz`);
-  const queue = options.deps.jobs.queue(JOBS['health.score_all'].queue);
+  const queue = scale.deps.jobs.queue(JOBS['health.score_all'].queue);
   const jobId = `bench_tick_${randomBytes(3).toString('hex')}`;
   const started = performance.now();
   const job = await queue.add('health.score_all', {}, { ...JOBS['health.score_all'].options, jobId });
@@ -214,6 +293,6 @@ export async function scaleOfData(options: {
       `${state}: ${tenants?.tenants?.toLocaleString('en-US') ?? '?'} child jobs enqueued with addBulk; ` +
       `${tickSeconds.toFixed(1)} s from add to completed, beside the worker's own start-up ticks and the children they run`,
   });
-  await Promise.all([owner.end(), app.end()]);
+  await Promise.all([small.end(), owner.end(), app.end(), scale.deps.close()]);
   return rows;
 }

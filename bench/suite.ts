@@ -334,7 +334,7 @@ try {
         },
       });
 
-  // Last, since it leaves the database ten thousand tenants larger (once: later runs find them there).
+  // Last: it grows a database of its own to ten thousand tenants the first time (later runs find them there).
   if (runs('scale')) progress('scale of data');
   const scaleRows: ScaleRow[] = !runs('scale')
     ? []
@@ -344,8 +344,6 @@ try {
         apiUrl: api.url,
         headers: auth,
         env: apiEnv,
-        tenantId: fixture.tenantId,
-        deps,
         startServer: async (name, entry, env) => {
           const server = await startServer(name, entry, env);
           servers.push(server);
