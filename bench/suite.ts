@@ -383,12 +383,13 @@ try {
     '',
     'Event fan-out: publish (XADD) to each delivery, over all events; "last" is the median of publish-to-last-delivery.',
     '',
-    '| subscribers | path | p50 ms | p95 ms | last ms | tenant reads/s while listening | ratio to just before | RSS MiB before / with / after |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| subscribers | path | p50 ms | p95 ms | last ms | api CPU µs per delivery | tenant reads/s while listening | ratio to just before | RSS MiB before / with / after |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   );
   for (const row of fanoutRows) {
     lines.push(
       `| ${int(row.subscribers)} | ${row.path} | ${fixed(row.p50Ms, 1)} | ${fixed(row.p95Ms, 1)} | ${fixed(row.lastMs, 1)} | ` +
+        `${row.cpuPerDeliveryUs === null ? '' : fixed(row.cpuPerDeliveryUs, 1)} | ` +
         `${row.readsPerSecond === null ? '' : int(row.readsPerSecond)} | ${row.readsRatio === null ? '' : fixed(row.readsRatio)} | ` +
         `${row.rssMiB.map((v) => v ?? '?').join(' / ')} |`,
     );

@@ -72,8 +72,8 @@ const CRLF = Buffer.from('\r\n');
 /**
  * Writes a frame to a subscriber. Once the head is out and the response holds nothing unsent, the
  * chunk goes straight to the socket as one write: what ServerResponse.write would send for it
- * (size line, data, CRLF) without its per-write cork, next-tick uncork and four-part writev, which
- * at thousands of subscribers per event were most of the fan-out. False: past its high-water mark.
+ * (size line, data, CRLF) without its per-write cork, next-tick uncork and four-part writev, paid
+ * once per subscriber per event. `ok` false: past the high-water mark.
  */
 function writeFrame(response: ServerResponse, frame: Frame): { ok: boolean; unsent: number } {
   const socket = response.socket;
