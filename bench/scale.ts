@@ -9,11 +9,9 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadApiConfig } from '../apps/api/src/config.js';
 import { createApiDeps } from '../apps/api/src/deps.js';
-import { issueSession } from '../packages/core/src/auth/sessions.js';
 import { migrate } from '../packages/core/src/db/migrate.js';
 import { JOBS } from '../packages/core/src/jobs/definitions.js';
-import { Tenant } from '../packages/core/src/tenants/tenant.entity.js';
-import { createTenantWithMembers } from '../packages/core/src/testing/fixtures.js';
+import { benchTenant } from './lib/bench-tenant.js';
 import type { LoadGenerator, Server } from './lib/processes.js';
 import { freePort, waitForHttp } from './lib/processes.js';
 
@@ -153,24 +151,8 @@ async function scaleDatabase(env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv>
 async function scaleTenant(env: NodeJS.ProcessEnv) {
   const deps = await createApiDeps(loadApiConfig({ ...env, LOG_LEVEL: 'silent' }));
   try {
-    const fixture = await createTenantWithMembers(
-      deps.db,
-      `Bench scale ${randomBytes(3).toString('hex')}`,
-      'enterprise',
-    );
-    await deps.db.inGlobal(async (em) => {
-      (await em.findOneOrFail(Tenant, { id: fixture.tenantId })).apiRateLimit = 1_000_000_000;
-    });
-    await deps.tenants.invalidate(fixture.tenantId);
-    const facts = await deps.tenants.get(fixture.tenantId);
-    if (!facts) throw new Error('bench scale tenant missing');
-    const session = await issueSession(deps.identity, {
-      tenant: facts,
-      userId: fixture.users.admin,
-      actor: { userId: fixture.users.admin, ipAddress: '127.0.0.1', userAgent: 'bench' },
-      method: 'bench',
-    });
-    return { deps, tenantId: fixture.tenantId, headers: { authorization: `Bearer ${session.accessToken}` } };
+    const { fixture, headers } = await benchTenant(deps, `Bench scale ${randomBytes(3).toString('hex')}`);
+    return { deps, tenantId: fixture.tenantId, headers };
   } catch (error) {
     await deps.close();
     throw error;

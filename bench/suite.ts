@@ -12,11 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadApiConfig } from '../apps/api/src/config.js';
 import { createApiDeps } from '../apps/api/src/deps.js';
-import { issueSession } from '../packages/core/src/auth/sessions.js';
-import { Tenant } from '../packages/core/src/tenants/tenant.entity.js';
-import { createTenantWithMembers } from '../packages/core/src/testing/fixtures.js';
 import { startWireCounter, type WireCounts } from '../packages/core/src/testing/wire-counter.js';
 import { type FanoutRow, fanout } from './fanout.js';
+import { benchTenant } from './lib/bench-tenant.js';
 import type { LoadCommand, LoadResult } from './lib/load-protocol.js';
 import {
   canPin,
@@ -68,23 +66,7 @@ const progress = (what: string) =>
 
 // ── fixtures, through the product's own services ───────────────────────────────────────────────────
 const deps = await createApiDeps(loadApiConfig({ ...apiEnv, LOG_LEVEL: 'silent' }));
-// Enterprise: every feature, so every path (audit.list among them) is allowed.
-const fixture = await createTenantWithMembers(deps.db, `Bench ${randomBytes(3).toString('hex')}`, 'enterprise');
-const tenantUuid = await deps.db.inGlobal(async (em) => {
-  const tenant = await em.findOneOrFail(Tenant, { id: fixture.tenantId });
-  tenant.apiRateLimit = 1_000_000_000;
-  return tenant.tenantUuid;
-});
-await deps.tenants.invalidate(fixture.tenantId);
-const facts = await deps.tenants.get(fixture.tenantId);
-if (!facts) throw new Error('bench tenant missing');
-const session = await issueSession(deps.identity, {
-  tenant: facts,
-  userId: fixture.users.admin,
-  actor: { userId: fixture.users.admin, ipAddress: '127.0.0.1', userAgent: 'bench' },
-  method: 'bench',
-});
-const auth = { authorization: `Bearer ${session.accessToken}` };
+const { fixture, tenantUuid, headers: auth } = await benchTenant(deps, `Bench ${randomBytes(3).toString('hex')}`);
 
 // ── processes ──────────────────────────────────────────────────────────────────────────────────────
 /** The api prints its port in its first log line; it listens on a port given here instead. */
