@@ -6,7 +6,7 @@
  * A bare tRPC subscription (async generator per subscriber) is measured alongside at 1,000.
  */
 import type { LoadGenerator } from './lib/processes.js';
-import { residentMiB } from './lib/processes.js';
+import { cpuMs, residentMiB } from './lib/processes.js';
 
 export interface FanoutRow {
   subscribers: number;
@@ -17,6 +17,8 @@ export interface FanoutRow {
   readsPerSecond: number | null;
   readsRatio: number | null;
   rssMiB: [number | null, number | null, number | null];
+  /** The api's CPU time per delivery while publishing (µs), which other load on the machine hardly moves. */
+  cpuPerDeliveryUs: number | null;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -70,6 +72,7 @@ export async function fanout(options: {
       count: subscribers,
     });
     await pause(500);
+    const cpuBefore = bare ? null : cpuMs(options.apiPid);
     const { perEvent } = await load.send<'fanout'>({
       kind: 'fanout',
       events,
@@ -78,6 +81,8 @@ export async function fanout(options: {
         ? { kind: 'http', url: `${options.bareUrl}/publish` }
         : { kind: 'redis', redisUrl: options.redisUrl, prefix: options.prefix, tenantId: options.tenantId },
     });
+    const cpuAfter = bare ? null : cpuMs(options.apiPid);
+    const deliveries = perEvent.reduce((sum, times) => sum + times.length, 0);
     let readsPerSecond: number | null = null;
     let withThem: number | null = null;
     if (!bare) {
@@ -96,6 +101,10 @@ export async function fanout(options: {
       readsPerSecond,
       readsRatio: readsPerSecond === null || !idleReads ? null : readsPerSecond / idleReads,
       rssMiB: [before, withThem, bare ? null : residentMiB(options.apiPid)],
+      cpuPerDeliveryUs:
+        cpuBefore === null || cpuAfter === null || deliveries === 0
+          ? null
+          : ((cpuAfter - cpuBefore) * 1000) / deliveries,
     });
   }
   return rows;

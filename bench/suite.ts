@@ -8,14 +8,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { loadApiConfig } from '../apps/api/src/config.js';
 import { createApiDeps } from '../apps/api/src/deps.js';
-import { issueSession } from '../packages/core/src/auth/sessions.js';
-import { Tenant } from '../packages/core/src/tenants/tenant.entity.js';
-import { createTenantWithMembers } from '../packages/core/src/testing/fixtures.js';
 import { startWireCounter, type WireCounts } from '../packages/core/src/testing/wire-counter.js';
 import { type FanoutRow, fanout } from './fanout.js';
+import { benchTenant } from './lib/bench-tenant.js';
 import type { LoadCommand, LoadResult } from './lib/load-protocol.js';
 import {
   canPin,
@@ -48,6 +47,8 @@ const CONNECTIONS = 100;
 const COUNTED_REQUESTS = quick ? 50 : 200;
 
 const started = performance.now();
+/** The machine's load when the suite starts (other work on it moves the absolute figures, less the ratios). */
+const loadAtStart = os.loadavg();
 const prefix = `{bench-${randomBytes(3).toString('hex')}}`;
 const apiEnv: NodeJS.ProcessEnv = {
   ...process.env,
@@ -59,26 +60,13 @@ const apiEnv: NodeJS.ProcessEnv = {
   PORT: '0',
 };
 const servers: Server[] = [];
+/** A line on stderr as each part starts, so a long run shows where it is. */
+const progress = (what: string) =>
+  process.stderr.write(`bench: ${what} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
 
 // ── fixtures, through the product's own services ───────────────────────────────────────────────────
 const deps = await createApiDeps(loadApiConfig({ ...apiEnv, LOG_LEVEL: 'silent' }));
-// Enterprise: every feature, so every path (audit.list among them) is allowed.
-const fixture = await createTenantWithMembers(deps.db, `Bench ${randomBytes(3).toString('hex')}`, 'enterprise');
-const tenantUuid = await deps.db.inGlobal(async (em) => {
-  const tenant = await em.findOneOrFail(Tenant, { id: fixture.tenantId });
-  tenant.apiRateLimit = 1_000_000_000;
-  return tenant.tenantUuid;
-});
-await deps.tenants.invalidate(fixture.tenantId);
-const facts = await deps.tenants.get(fixture.tenantId);
-if (!facts) throw new Error('bench tenant missing');
-const session = await issueSession(deps.identity, {
-  tenant: facts,
-  userId: fixture.users.admin,
-  actor: { userId: fixture.users.admin, ipAddress: '127.0.0.1', userAgent: 'bench' },
-  method: 'bench',
-});
-const auth = { authorization: `Bearer ${session.accessToken}` };
+const { fixture, tenantUuid, headers: auth } = await benchTenant(deps, `Bench ${randomBytes(3).toString('hex')}`);
 
 // ── processes ──────────────────────────────────────────────────────────────────────────────────────
 /** The api prints its port in its first log line; it listens on a port given here instead. */
@@ -104,7 +92,7 @@ const api = await startApi(
   await freePort(),
   profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, '.data', 'bench', 'profiles')}`] : [],
 );
-const wire = await startWireCounter(apiEnv.DATABASE_URL as string, apiEnv.REDIS_URL as string);
+const wire = await startWireCounter(apiEnv.DATABASE_URL as string, apiEnv.REDIS_URL as string, { keepSql: true });
 const counted = await startApi(
   'api (counted)',
   { ...apiEnv, DATABASE_URL: wire.databaseUrl, REDIS_URL: wire.redisUrl },
@@ -212,13 +200,25 @@ try {
   }
 
   // Counts first, on the idle counting api: a few requests to warm its caches and pool, then the counted ones.
-  const counts = new Map<string, WireCounts & { requests: number }>();
+  type Counts = WireCounts & { requests: number; pgOpenRoundTrips: number | null };
+  const counts = new Map<string, Counts>();
+  /**
+   * Round trips that open an explicit transaction: its BEGIN, plus a set_config sent alone after
+   * it (a unit that set its tenant in a round trip of its own would count 2). Null: no BEGIN sent.
+   */
+  const openRoundTrips = (sent: { sql: string }[]) => {
+    const begins = sent.filter((s) => /^BEGIN\b/i.test(s.sql)).length;
+    const alone = sent.filter((s) => /^select set_config\([^;]*\)\s*;?\s*$/i.test(s.sql)).length;
+    return begins === 0 ? null : (begins + alone) / begins;
+  };
   const measured = !runs('requests')
     ? []
     : scenarios.filter((s) => !s.ours || pathFilter === undefined || s.name.includes(pathFilter));
+  if (measured.length) progress('counting round trips per request');
   for (const scenario of measured.filter((s) => s.ours)) {
     await runHttp({ ...scenario.request(counted.url), connections: 1, amount: 20 });
     const before = wire.read();
+    const sentBefore = wire.sql().length;
     const result = await runHttp({ ...scenario.request(counted.url), connections: 1, amount: COUNTED_REQUESTS });
     const after = wire.read();
     const requests = (result.ok + result.failed) * (scenario.calls ?? 1);
@@ -229,6 +229,7 @@ try {
       pgStatements: (after.pgStatements - before.pgStatements) / requests,
       pgTransactions: (after.pgTransactions - before.pgTransactions) / requests,
       redisCommands: (after.redisCommands - before.redisCommands) / requests,
+      pgOpenRoundTrips: openRoundTrips(wire.sql().slice(sentBefore)),
     });
   }
   await counted.server.stop();
@@ -241,6 +242,7 @@ try {
   const samples = new Map<string, LoadResult[]>();
   // Rounds interleave the paths, so a burst of load from elsewhere on the machine hits them all alike.
   for (let round = 0; round < ROUNDS; round++) {
+    if (measured.length) progress(`request paths, round ${round + 1} of ${ROUNDS}`);
     for (const scenario of measured) {
       const result = await runHttp({ ...scenario.request(base(scenario)), connections: CONNECTIONS, seconds: SECONDS });
       samples.set(scenario.name, [...(samples.get(scenario.name) ?? []), result]);
@@ -261,7 +263,7 @@ try {
     failed: number;
     ratio: number | null;
     ratioOf: string | null;
-    counts: (WireCounts & { requests: number }) | null;
+    counts: Counts | null;
   }
   const rate = (name: string) => {
     const scenario = scenarios.find((s) => s.name === name) as Scenario;
@@ -284,6 +286,7 @@ try {
   const tenantWritePerSecond = requestRows.find((r) => r.path.startsWith('tenant write'))?.perSecond ?? 0;
 
   // ── fan-out and the worker ─────────────────────────────────────────────────────────────────────────
+  if (runs('fanout')) progress('event fan-out');
   const fanoutRows: FanoutRow[] = !runs('fanout')
     ? []
     : await fanout({
@@ -297,6 +300,7 @@ try {
         prefix,
         tenantId: fixture.tenantId,
       });
+  if (runs('worker')) progress('worker throughput');
   const workerRows: WorkerRow[] = !runs('worker')
     ? []
     : await workerThroughput({
@@ -312,7 +316,8 @@ try {
         },
       });
 
-  // Last, since it leaves the database ten thousand tenants larger (once: later runs find them there).
+  // Last: it grows a database of its own to ten thousand tenants the first time (later runs find them there).
+  if (runs('scale')) progress('scale of data');
   const scaleRows: ScaleRow[] = !runs('scale')
     ? []
     : await scaleOfData({
@@ -321,8 +326,6 @@ try {
         apiUrl: api.url,
         headers: auth,
         env: apiEnv,
-        tenantId: fixture.tenantId,
-        deps,
         startServer: async (name, entry, env) => {
           const server = await startServer(name, entry, env);
           servers.push(server);
@@ -342,17 +345,19 @@ try {
   lines.push(
     `Request paths: ${CONNECTIONS} connections, median of ${ROUNDS} interleaved ${SECONDS}s rounds after a ${WARMUP_SECONDS}s warm-up` +
       `${canPin ? '; servers, PostgreSQL and Redis on CPU 0, load on CPU 1' : '; not pinned (taskset or a second CPU missing)'}.`,
-    'Per call (a batch: per call in it), from the counting instance: PostgreSQL round trips / statements / transactions, Redis commands.',
+    'Per call (a batch: per call in it), from the counting instance: PostgreSQL round trips / statements / transactions,',
+    'round trips to open a transaction (BEGIN with its settings), Redis commands.',
     '',
-    '| path | req/s (median) | range | p99 ms | ratio | of | pg round trips | pg statements | pg tx | redis cmds |',
-    '| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+    '| path | req/s (median) | range | p99 ms | ratio | of | pg round trips | pg statements | pg tx | pg rt to open a tx | redis cmds |',
+    '| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const row of requestRows) {
     const c = row.counts;
     lines.push(
       `| ${row.path} | ${int(row.perSecond)} | ${int(row.range[0])}–${int(row.range[1])} | ${fixed(row.p99Ms, 0)} | ` +
         `${row.ratio === null ? '1' : fixed(row.ratio)} | ${row.ratioOf ?? ''} | ${fixed(c?.pgRoundTrips)} | ` +
-        `${fixed(c?.pgStatements)} | ${fixed(c?.pgTransactions)} | ${fixed(c?.redisCommands)} |` +
+        `${fixed(c?.pgStatements)} | ${fixed(c?.pgTransactions)} | ${fixed(c?.pgOpenRoundTrips ?? undefined)} | ` +
+        `${fixed(c?.redisCommands)} |` +
         (row.failed ? ` ${row.failed} failed` : ''),
     );
   }
@@ -360,12 +365,13 @@ try {
     '',
     'Event fan-out: publish (XADD) to each delivery, over all events; "last" is the median of publish-to-last-delivery.',
     '',
-    '| subscribers | path | p50 ms | p95 ms | last ms | tenant reads/s while listening | ratio to just before | RSS MiB before / with / after |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| subscribers | path | p50 ms | p95 ms | last ms | api CPU µs per delivery | tenant reads/s while listening | ratio to just before | RSS MiB before / with / after |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   );
   for (const row of fanoutRows) {
     lines.push(
       `| ${int(row.subscribers)} | ${row.path} | ${fixed(row.p50Ms, 1)} | ${fixed(row.p95Ms, 1)} | ${fixed(row.lastMs, 1)} | ` +
+        `${row.cpuPerDeliveryUs === null ? '' : fixed(row.cpuPerDeliveryUs, 1)} | ` +
         `${row.readsPerSecond === null ? '' : int(row.readsPerSecond)} | ${row.readsRatio === null ? '' : fixed(row.readsRatio)} | ` +
         `${row.rssMiB.map((v) => v ?? '?').join(' / ')} |`,
     );
@@ -388,13 +394,19 @@ try {
     );
   }
   const elapsed = (performance.now() - started) / 1000;
-  lines.push('', `Suite took ${elapsed.toFixed(0)} s${quick ? ' (quick)' : ''}.`);
+  const loads = (l: number[]) => l.map((v) => v.toFixed(2)).join(' / ');
+  const loadAtEnd = os.loadavg();
+  lines.push(
+    '',
+    `Suite took ${elapsed.toFixed(0)} s${quick ? ' (quick)' : ''}; load average (1 / 5 / 15 min) ${loads(loadAtStart)} at the start, ` +
+      `${loads(loadAtEnd)} at the end, on ${os.cpus().length} CPUs (the suite itself keeps about 2 busy).`,
+  );
   console.log(`\n${lines.join('\n')}`);
 
   const out = path.join(ROOT, '.data', 'bench', 'results.json');
   fs.writeFileSync(
     out,
-    `${JSON.stringify({ quick, pinned: canPin, seconds: elapsed, requests: requestRows, fanout: fanoutRows, worker: workerRows, scale: scaleRows }, null, 2)}\n`,
+    `${JSON.stringify({ quick, pinned: canPin, seconds: elapsed, loadAverage: { start: loadAtStart, end: loadAtEnd }, requests: requestRows, fanout: fanoutRows, worker: workerRows, scale: scaleRows }, null, 2)}\n`,
   );
   console.log(`Written to ${path.relative(ROOT, out)}.`);
   process.exit(0);

@@ -70,9 +70,15 @@ export function toTRPCError(error: DomainError): TRPCError {
   return new TRPCError({ code: TRPC_CODES[error.code], message: error.message, cause: error });
 }
 
-/** The one place a DomainError becomes a tRPC error; procedures never catch. */
-const domainErrors = t.middleware(async ({ ctx, next, path }) => {
-  const result = await next();
+/**
+ * The one place a DomainError becomes a tRPC error; procedures never catch. And the one place a
+ * procedure's units of work are chosen read-only: a query only reads, so every unit it opens
+ * through ctx.db is READ ONLY (PostgreSQL refuses a write in it); an operator's audited access to
+ * another tenant still writes its entry (Database.asPlatformOperator). One middleware for both:
+ * each layer costs every call.
+ */
+const domainErrors = t.middleware(async ({ ctx, next, path, type }) => {
+  const result = await (type === 'query' ? next({ ctx: { db: ctx.db.readOnly() } }) : next());
   if (!result.ok) {
     const cause = outageError(result.error.cause) ?? result.error.cause;
     if (cause instanceof DomainError) {
@@ -90,15 +96,6 @@ const domainErrors = t.middleware(async ({ ctx, next, path }) => {
 // ── procedures ──────────────────────────────────────────────────────────────────────────────────
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-
-/**
- * A query only reads: every unit of work it opens through ctx.db is READ ONLY (PostgreSQL refuses a
- * write in it), chosen here for all procedures by their type. An operator's audited access to
- * another tenant still writes its entry (Database.asPlatformOperator).
- */
-const readOnlyQueries = t.middleware(({ ctx, type, next }) =>
-  type === 'query' ? next({ ctx: { db: ctx.db.readOnly() } }) : next(),
-);
 
 /**
  * The path of the first string in `value` holding U+0000 ('' for the input itself), or null. A loop
@@ -138,7 +135,7 @@ const noNulCharacters = t.middleware(async ({ getRawInput, next }) => {
 });
 
 /** Anyone; a presented but invalid credential is ignored here (public procedures need none). */
-export const publicProcedure = t.procedure.use(domainErrors).use(noNulCharacters).use(readOnlyQueries);
+export const publicProcedure = t.procedure.use(domainErrors).use(noNulCharacters);
 
 /**
  * The changes an organization scheduled for deletion still accepts: calling the deletion off,
