@@ -247,11 +247,12 @@ export async function clippedSelects(page: Page): Promise<string[]> {
       if (!option || select.offsetParent === null) continue;
       const style = getComputedStyle(select);
       context.font = style.font;
-      // Chromium draws its arrow inside the right padding's box: about 20 px more.
+      // Besides the padding, Chromium keeps about 20 px for its arrow (measured: "MRR, highest first", 124 px of
+      // text, shows whole in a 168 px select and cut in a 158 px one).
       const room =
         select.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight) - 20;
       const text = context.measureText(option.text).width;
-      if (text > room)
+      if (text > room + 1)
         problems.push(
           `select "${select.getAttribute('aria-label') ?? select.labels?.[0]?.textContent}" cuts "${option.text}" (${Math.round(text)} px in ${Math.round(room)})`,
         );
