@@ -225,7 +225,8 @@ export async function phoneLayoutProblems(page: Page, options: { tableMayScroll?
         continue;
       const text = node.textContent ?? '';
       // Words, each split after a hyphen or slash: a line may end there without splitting a word.
-      for (const match of text.matchAll(/[^\s\-–/]+[-–/]?/g)) {
+      // Not so between digits: a date (2026-12-02) or a fraction is one word.
+      for (const match of text.matchAll(/(?:[^\s\-–/]|(?<=\d)[-–/](?=\d))+[-–/]?/g)) {
         range.setStart(node, match.index);
         range.setEnd(node, match.index + match[0].length);
         const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
