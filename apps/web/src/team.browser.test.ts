@@ -52,6 +52,17 @@ describe('team', () => {
     await expect
       .poll(() => admin.getByRole('table', { name: 'Pending invitations' }).getByText('tess@team-web.test').count())
       .toBe(0);
+
+    // Someone who cannot manage the team reads roles as words: on a phone each member is a block.
+    await setPassword(stack.api, users.member);
+    const member = await stack.open('/team');
+    await signIn(member, 'member@team-web.test');
+    await heading(member, 'Team');
+    await member.getByRole('table', { name: 'Members' }).getByText('Tess Teammate').waitFor();
+    expect(await member.getByLabel('Role of Tess Teammate').count()).toBe(0);
+    await checkScreen(member, 'team-as-member', async (p) => {
+      await p.getByRole('table', { name: 'Members' }).getByText('tess@team-web.test').waitFor();
+    });
   });
 
   it('filters, searches and pages members; changes roles, permissions and status; resends and revokes invitations', async () => {

@@ -190,6 +190,78 @@ export async function expectNoSidewaysScroll(page: Page): Promise<void> {
   expect(overflow, 'page scrolls sideways').toBeLessThanOrEqual(0);
 }
 
+/**
+ * What a person on a phone would see as broken, besides sideways scroll: a toast reaching past the
+ * screen's edges or behind the top bar, a table scrolling inside its box, a word split across lines
+ * (text set to break anywhere on purpose, such as a secret shown once, is exempt).
+ */
+export async function phoneLayoutProblems(page: Page, options: { tableMayScroll?: boolean } = {}): Promise<string[]> {
+  return page.evaluate((tableMayScroll) => {
+    const problems: string[] = [];
+    const width = document.documentElement.clientWidth;
+    const barBottom = document.querySelector('header')?.getBoundingClientRect().bottom ?? 0;
+    for (const toast of document.querySelectorAll('[data-sonner-toast][data-visible="true"]')) {
+      const box = toast.getBoundingClientRect();
+      if (box.left < 0 || box.right > width || box.top < barBottom) {
+        problems.push(
+          `toast "${toast.textContent}" at ${Math.round(box.left)}..${Math.round(box.right)}, top ${Math.round(box.top)}`,
+        );
+      }
+    }
+    if (!tableMayScroll) {
+      for (const box of document.querySelectorAll<HTMLElement>('[data-table-scroll]')) {
+        if (box.scrollWidth > box.clientWidth + 1) {
+          problems.push(
+            `table "${box.querySelector('caption')?.textContent}" scrolls sideways (${box.scrollWidth} px in ${box.clientWidth})`,
+          );
+        }
+      }
+    }
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || getComputedStyle(parent).wordBreak === 'break-all' || parent.closest('[aria-hidden="true"]'))
+        continue;
+      const text = node.textContent ?? '';
+      // Words, each split after a hyphen or slash: a line may end there without splitting a word.
+      // Not so between digits: a date (2026-12-02) or a fraction is one word.
+      for (const match of text.matchAll(/(?:[^\s\-–/]|(?<=\d)[-–/](?=\d))+[-–/]?/g)) {
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (lines.size > 1) problems.push(`"${match[0]}" is split across lines`);
+      }
+    }
+    return problems;
+  }, options.tableMayScroll === true);
+}
+
+/** Selects too narrow for their chosen option, which then shows cut off ("MRR, highest f"). */
+export async function clippedSelects(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const context = document.createElement('canvas').getContext('2d');
+    if (!context) return ['no canvas to measure text with'];
+    const problems: string[] = [];
+    for (const select of document.querySelectorAll('select')) {
+      const option = select.selectedOptions[0];
+      if (!option || select.offsetParent === null) continue;
+      const style = getComputedStyle(select);
+      context.font = style.font;
+      // Besides the padding, Chromium keeps about 20 px for its arrow (measured: "MRR, highest first", 124 px of
+      // text, shows whole in a 168 px select and cut in a 158 px one).
+      const room =
+        select.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight) - 20;
+      const text = context.measureText(option.text).width;
+      if (text > room + 1)
+        problems.push(
+          `select "${select.getAttribute('aria-label') ?? select.labels?.[0]?.textContent}" cuts "${option.text}" (${Math.round(text)} px in ${Math.round(room)})`,
+        );
+    }
+    return problems;
+  });
+}
+
 /** axe-core's violations on the page as it is now (rule id and the first offending element). */
 export async function axeViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: axeSource });
@@ -212,9 +284,15 @@ export async function axeViolations(page: Page): Promise<string[]> {
 
 /**
  * What every screen is checked for: screenshots at 1280 and 390 px in light and dark, no axe
- * violations in either theme, and no sideways scroll on a phone. Leaves the page as it found it.
+ * violations in either theme, and on a phone no sideways scroll nor the problems of
+ * phoneLayoutProblems. Leaves the page as it found it.
  */
-export async function checkScreen(page: Page, name: string, ready: (page: Page) => Promise<void>): Promise<void> {
+export async function checkScreen(
+  page: Page,
+  name: string,
+  ready: (page: Page) => Promise<void>,
+  options: { tableMayScroll?: boolean } = {},
+): Promise<void> {
   const originalViewport = page.viewportSize() ?? DESKTOP;
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
@@ -228,8 +306,24 @@ export async function checkScreen(page: Page, name: string, ready: (page: Page) 
       await page.evaluate(() => window.scrollTo(0, 0));
       // Let transitions and charts settle before the picture and the audit.
       await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      // Transitions set off by the new width or theme end first; endless ones (spinners) are left running.
+      await page.evaluate(() =>
+        Promise.race([
+          Promise.all(
+            document
+              .getAnimations()
+              .filter((animation) => animation.effect?.getTiming().iterations !== Number.POSITIVE_INFINITY)
+              .map((animation) => animation.finished.catch(() => undefined)),
+          ),
+          new Promise((resolve) => setTimeout(resolve, 2_000)),
+        ]),
+      );
       await page.screenshot({ path: `${SCREENSHOTS}${name}-${label}-${scheme}.png`, fullPage: true });
-      if (label === '390') await expectNoSidewaysScroll(page);
+      expect(await clippedSelects(page), `selects of ${name} at ${label} px`).toEqual([]);
+      if (label === '390') {
+        await expectNoSidewaysScroll(page);
+        expect(await phoneLayoutProblems(page, options), `layout of ${name} at 390 px, ${scheme}`).toEqual([]);
+      }
       expect(await axeViolations(page), `axe on ${name} at ${label} px, ${scheme}`).toEqual([]);
     }
   }

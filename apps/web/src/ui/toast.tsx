@@ -16,6 +16,9 @@ export function Toaster({ theme }: { theme: 'light' | 'dark' }) {
       mobileOffset={{ top: '4rem' }}
       closeButton
       richColors={false}
+      // Sonner eases the toaster's own transform; crossing its phone breakpoint (a phone turned
+      // upright) would slide the toasts half off the screen for that moment.
+      style={{ transition: 'none' }}
     />
   );
 }

@@ -79,8 +79,13 @@ export function MfaCard() {
           <div className="space-y-4">
             <div className="flex flex-wrap items-center gap-2 text-sm">
               <Badge tone={current.enabled ? 'success' : 'neutral'}>{current.enabled ? 'On' : 'Off'}</Badge>
-              {current.enabled && current.enabledAt && <span>since {format.date(current.enabledAt)}</span>}
-              {current.enabled && <span>· {current.recoveryCodesLeft} recovery codes left</span>}
+              {/* One run of text, so a narrow screen wraps it between words, never before the separator. */}
+              {current.enabled && (
+                <span>
+                  {current.enabledAt && `since ${format.date(current.enabledAt)} · `}
+                  {current.recoveryCodesLeft} recovery codes left
+                </span>
+              )}
               {current.requiredByOrganization && <span>· required by your organization</span>}
             </div>
             {codes && (

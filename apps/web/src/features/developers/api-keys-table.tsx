@@ -40,6 +40,7 @@ export function ApiKeysTable() {
         {(list) => (
           <DataTable
             caption="API keys"
+            stackOnPhone
             rowKey={(key) => key.id}
             rows={list}
             columns={[
@@ -49,13 +50,15 @@ export function ApiKeysTable() {
                 cell: (key) => (
                   <span>
                     <span className="font-medium">{key.name}</span>
-                    <span className="block text-xs text-muted-foreground">{key.prefix}…</span>
+                    {/* A random token, not a word: it may break anywhere rather than widen the row. */}
+                    <span className="block font-mono text-xs break-all text-muted-foreground">{key.prefix}…</span>
                   </span>
                 ),
               },
               { header: 'Scopes', hideOnPhone: true, cell: (key) => key.scopes.join(', ') },
               {
                 header: 'Last used',
+                phoneLabel: true,
                 cell: (key) =>
                   key.lastUsedAt
                     ? `${format.dateTime(key.lastUsedAt)}${key.lastUsedIp ? ` from ${key.lastUsedIp}` : ''}`

@@ -27,6 +27,7 @@ export function DeletedTenants() {
         {(rows) => (
           <DataTable
             caption="Deleted organizations"
+            stackOnPhone
             rows={rows}
             rowKey={(row) => row.tenantId}
             columns={[
@@ -38,6 +39,7 @@ export function DeletedTenants() {
               { header: 'Plan', cell: (row) => tierLabel(row.subscriptionTier), hideOnPhone: true },
               {
                 header: 'Deleted',
+                phoneLabel: true,
                 cell: (row) =>
                   row.completedAt ? format.date(row.completedAt) : <Badge tone="warning">Under way</Badge>,
               },

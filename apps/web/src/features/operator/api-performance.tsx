@@ -82,6 +82,7 @@ export function ApiPerformanceTable() {
         {(list) => (
           <DataTable
             caption="API performance per tenant"
+            stackOnPhone
             rowKey={(row) => row.tenantUuid}
             rows={list}
             columns={[
@@ -94,10 +95,10 @@ export function ApiPerformanceTable() {
                   </Link>
                 ),
               },
-              { header: 'Calls', cell: (row) => format.count(row.calls) },
-              { header: 'Failed (5xx)', cell: (row) => rate(row.errorRate) },
+              { header: 'Calls', phoneLabel: true, cell: (row) => format.count(row.calls) },
+              { header: 'Failed (5xx)', phoneLabel: true, cell: (row) => rate(row.errorRate) },
               { header: 'Refused (4xx)', hideOnPhone: true, cell: (row) => rate(row.refusalRate) },
-              { header: 'p95', cell: (row) => p95(row.p95Ms) },
+              { header: 'p95', phoneLabel: true, cell: (row) => p95(row.p95Ms) },
             ]}
           />
         )}

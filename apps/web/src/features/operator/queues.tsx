@@ -67,6 +67,7 @@ function Failures({ queue }: { queue: Queue }) {
       ) : (
         <DataTable
           caption={`Recent failures in ${queue.name}`}
+          stackOnPhone
           rowKey={(job) => job.id}
           rows={queue.recentFailures}
           columns={[
@@ -80,7 +81,7 @@ function Failures({ queue }: { queue: Queue }) {
                 </span>
               ),
             },
-            { header: 'Reason', cell: (job) => <span className="break-words">{job.reason}</span> },
+            { header: 'Reason', className: 'max-sm:basis-full', cell: (job) => job.reason },
             { header: 'Attempts', hideOnPhone: true, cell: (job) => job.attemptsMade },
             {
               header: 'Failed',

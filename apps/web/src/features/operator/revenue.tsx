@@ -85,14 +85,15 @@ export function RevenueDashboard() {
           >
             <DataTable
               caption="Revenue and churn by tier"
+              stackOnPhone
               rowKey={(row) => row.tier}
               rows={data.byTier}
               columns={[
                 { header: 'Tier', rowHeader: true, cell: (row) => tierLabel(row.tier) },
-                { header: 'MRR', cell: (row) => format.money(row.mrrCents) },
-                { header: 'Paying', cell: (row) => format.count(row.payingTenants) },
-                { header: 'Churned', cell: (row) => format.count(row.churnedTenants) },
-                { header: 'Churn rate', cell: (row) => rate(row.churnRate) },
+                { header: 'MRR', phoneLabel: true, cell: (row) => format.money(row.mrrCents) },
+                { header: 'Paying', phoneLabel: true, cell: (row) => format.count(row.payingTenants) },
+                { header: 'Churned', phoneLabel: true, cell: (row) => format.count(row.churnedTenants) },
+                { header: 'Churn rate', phoneLabel: true, cell: (row) => rate(row.churnRate) },
               ]}
             />
           </Card>
@@ -162,14 +163,15 @@ export function AdoptionDashboard() {
               />
               <DataTable
                 caption="Feature utilization by tier"
+                stackOnPhone
                 rowKey={(row) => `${row.tier}:${row.feature}`}
                 rows={rows}
                 columns={[
                   { header: 'Feature', rowHeader: true, cell: (row) => row.feature.replace(/_/g, ' ') },
-                  { header: 'Tier', cell: (row) => tierLabel(row.tier) },
-                  { header: 'With it', cell: (row) => row.enabledTenants },
-                  { header: 'Using it', cell: (row) => row.usingTenants },
-                  { header: 'Utilization', cell: (row) => rate(row.utilization) },
+                  { header: 'Tier', phoneLabel: true, cell: (row) => tierLabel(row.tier) },
+                  { header: 'With it', phoneLabel: true, cell: (row) => row.enabledTenants },
+                  { header: 'Using it', phoneLabel: true, cell: (row) => row.usingTenants },
+                  { header: 'Utilization', phoneLabel: true, cell: (row) => rate(row.utilization) },
                 ]}
               />
             </>

@@ -32,6 +32,7 @@ export function ChurnRisk() {
         {(rows) => (
           <DataTable
             caption="Tenants at risk of churning"
+            stackOnPhone
             rowKey={(row) => row.tenantUuid}
             rows={rows}
             columns={[
@@ -44,13 +45,14 @@ export function ChurnRisk() {
               {
                 header: 'Score',
                 cell: (row) => (
-                  <span className="flex flex-wrap items-center gap-1">
+                  <span className="inline-flex flex-wrap items-center gap-1">
                     {Math.round(row.score)} <Badge tone={RISK_TONES[row.churnRisk]}>{RISK_LABELS[row.churnRisk]}</Badge>
                   </span>
                 ),
               },
               {
                 header: 'Why',
+                className: 'max-sm:basis-full',
                 cell: (row) => (
                   <ul className="list-disc pl-4">
                     {row.reasons.map((reason) => (
@@ -83,6 +85,7 @@ export function BillingAnomalies() {
         {(rows) => (
           <DataTable
             caption="Billing anomalies"
+            stackOnPhone
             rowKey={(row) => `${row.tenantUuid}:${row.kind}`}
             rows={rows}
             columns={[
@@ -92,7 +95,7 @@ export function BillingAnomalies() {
                 cell: (row) => <TenantLink uuid={row.tenantUuid} name={row.name} />,
               },
               { header: 'Kind', cell: (row) => (row.kind === 'invoice' ? 'Invoice' : 'Usage') },
-              { header: 'What', cell: (row) => row.explanation },
+              { header: 'What', className: 'max-sm:basis-full', cell: (row) => row.explanation },
             ]}
           />
         )}
@@ -116,6 +119,7 @@ export function SecuritySignals() {
         {(rows) => (
           <DataTable
             caption="Security signals per tenant"
+            stackOnPhone
             rowKey={(row) => row.tenantUuid}
             rows={rows}
             columns={[
@@ -124,9 +128,9 @@ export function SecuritySignals() {
                 rowHeader: true,
                 cell: (row) => <TenantLink uuid={row.tenantUuid} name={row.name} />,
               },
-              { header: 'Failed sign-ins', cell: (row) => format.count(row.failedSignIns) },
-              { header: 'Likely lock-outs', cell: (row) => format.count(row.likelyLockouts) },
-              { header: 'New addresses', cell: (row) => format.count(row.unusualSignInAddresses) },
+              { header: 'Failed sign-ins', phoneLabel: true, cell: (row) => format.count(row.failedSignIns) },
+              { header: 'Likely lock-outs', phoneLabel: true, cell: (row) => format.count(row.likelyLockouts) },
+              { header: 'New addresses', phoneLabel: true, cell: (row) => format.count(row.unusualSignInAddresses) },
             ]}
           />
         )}

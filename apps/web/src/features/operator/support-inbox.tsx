@@ -59,6 +59,7 @@ export function SupportInbox() {
           {(rows) => (
             <DataTable
               caption="Support tickets across tenants"
+              stackOnPhone
               rowKey={(row) => row.id}
               rows={rows}
               columns={[

@@ -51,12 +51,13 @@ export function TenantActivity({ tenantId }: { tenantId: string }) {
           {(data) => (
             <DataTable
               caption="Operator access to this tenant"
+              stackOnPhone
               rowKey={(row) => row.id}
               rows={data.operatorAccesses}
               columns={[
                 { header: 'When', rowHeader: true, cell: (row) => format.dateTime(row.accessedAt) },
                 { header: 'Operator', cell: (row) => row.operatorEmail ?? 'Deleted account' },
-                { header: 'Reason', cell: (row) => <span className="break-words">{row.reason}</span> },
+                { header: 'Reason', className: 'max-sm:basis-full', cell: (row) => row.reason },
                 { header: 'Address', hideOnPhone: true, cell: (row) => row.ipAddress ?? '—' },
               ]}
             />

@@ -88,8 +88,10 @@ export function TenantsTable() {
           onValueChange={change(setBand)}
           options={[ANY, ...(['low', 'medium', 'high'] as const).map((b) => ({ value: b, label: RISK_LABELS[b] }))]}
         />
+        {/* Two columns wide at every width: its longest option does not fit in one. */}
         <SelectField
           label="Sort by"
+          className="col-span-2"
           value={sort}
           onValueChange={(value) => change(setSort)(value as Sort)}
           options={[
@@ -114,6 +116,7 @@ export function TenantsTable() {
             </p>
             <DataTable
               caption="Tenants"
+              stackOnPhone
               rowKey={(row) => row.uuid}
               rows={data.items}
               columns={[
@@ -145,14 +148,15 @@ export function TenantsTable() {
                     <Badge tone={row.isActive ? 'success' : 'danger'}>{row.isActive ? 'Active' : 'Suspended'}</Badge>
                   ),
                 },
-                { header: 'MRR', cell: (row) => format.money(row.mrrCents) },
+                { header: 'MRR', phoneLabel: true, cell: (row) => format.money(row.mrrCents) },
                 {
                   header: 'Health',
+                  phoneLabel: true,
                   cell: (row) =>
                     row.healthScore === null || row.churnRisk === null ? (
                       <span className="text-muted-foreground">Not scored</span>
                     ) : (
-                      <span className="flex flex-wrap items-center gap-1">
+                      <span className="inline-flex flex-wrap items-center gap-1">
                         {Math.round(row.healthScore)}
                         <Badge tone={RISK_TONES[row.churnRisk]}>{RISK_LABELS[row.churnRisk]}</Badge>
                       </span>
@@ -160,6 +164,7 @@ export function TenantsTable() {
                 },
                 {
                   header: 'Alerts',
+                  phoneLabel: true,
                   cell: (row) =>
                     row.openAlerts > 0 ? <Badge tone="warning">{row.openAlerts} open</Badge> : <span>None</span>,
                 },

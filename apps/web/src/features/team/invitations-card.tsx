@@ -57,13 +57,14 @@ export function InvitationsCard() {
         {(data) => (
           <DataTable
             caption={includeClosed ? 'Invitations' : 'Pending invitations'}
+            stackOnPhone
             rowKey={(invitation) => invitation.id}
             rows={data}
             columns={[
               {
                 header: 'Email',
                 rowHeader: true,
-                cell: (invitation) => <span className="break-all">{invitation.email}</span>,
+                cell: (invitation) => invitation.email,
               },
               { header: 'Role', cell: (invitation) => <span className="capitalize">{invitation.role}</span> },
               {

@@ -140,6 +140,7 @@ export function MembersCard() {
           <>
             <DataTable
               caption="Members"
+              stackOnPhone
               rowKey={(member) => member.id}
               rows={data.items}
               columns={[
@@ -149,7 +150,7 @@ export function MembersCard() {
                   cell: (member) => (
                     <span>
                       <span className="font-medium">{member.fullName}</span>
-                      <span className="block text-xs break-all text-muted-foreground">{member.email}</span>
+                      <span className="block text-xs text-muted-foreground">{member.email}</span>
                     </span>
                   ),
                 },

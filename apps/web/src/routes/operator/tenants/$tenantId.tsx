@@ -136,6 +136,7 @@ function Invoices({ tenantId }: { tenantId: string }) {
         {(data) => (
           <DataTable
             caption="Invoices"
+            stackOnPhone
             rowKey={(row) => row.id}
             rows={data.invoices}
             columns={[
@@ -168,6 +169,7 @@ function Members({ tenantId }: { tenantId: string }) {
         {(data) => (
           <DataTable
             caption="Members of this tenant"
+            stackOnPhone
             rowKey={(row) => row.id}
             rows={data.items}
             columns={[
@@ -177,7 +179,7 @@ function Members({ tenantId }: { tenantId: string }) {
                 cell: (row) => (
                   <span>
                     <span className="font-medium">{row.fullName}</span>
-                    <span className="block text-xs break-all text-muted-foreground">{row.email}</span>
+                    <span className="block text-xs text-muted-foreground">{row.email}</span>
                   </span>
                 ),
               },
