@@ -134,12 +134,15 @@ export interface RestoreStatus {
 
 /** A restore's state, read from its job; null when there is no such restore (or it is long gone). */
 export async function restoreStatus(jobs: JobQueues, restoreId: string): Promise<RestoreStatus | null> {
-  const job = await jobs.queue('lifecycle').getJob(restoreJobId(restoreId));
+  let job = await jobs.queue('lifecycle').getJob(restoreJobId(restoreId));
   if (job?.name !== 'data.restore') return null;
   const state = await job.getState();
-  const progress = typeof job.progress === 'number' ? job.progress : 0;
-  if (state === 'completed') {
-    const value = job.returnvalue as Omit<RestoredTenant, 'ids'>;
+  // The job was read before its state: one that completed in between has no return value in that
+  // read yet, so it is read again (a completed job's value is final).
+  if (state === 'completed' && job.returnvalue == null) job = await jobs.queue('lifecycle').getJob(job.id ?? '');
+  const progress = typeof job?.progress === 'number' ? job.progress : 0;
+  const value = job?.returnvalue as Omit<RestoredTenant, 'ids'> | null | undefined;
+  if (state === 'completed' && value) {
     return {
       restoreId,
       state: 'done',
@@ -154,11 +157,12 @@ export async function restoreStatus(jobs: JobQueues, restoreId: string): Promise
     };
   }
   if (state === 'failed') {
-    const reason = job.failedReason ?? '';
+    const reason = job?.failedReason ?? '';
     const told = reason.startsWith('The archive ')
       ? reason
       : 'The restore failed; nothing of it was kept. See the worker’s log.';
     return { restoreId, state: 'failed', progress, error: told, tenant: null };
   }
-  return { restoreId, state: state === 'active' ? 'running' : 'queued', progress, error: null, tenant: null };
+  const under = state === 'active' || state === 'completed';
+  return { restoreId, state: under ? 'running' : 'queued', progress, error: null, tenant: null };
 }
