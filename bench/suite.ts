@@ -41,7 +41,9 @@ const pathFilter = process.argv.find((arg) => arg.startsWith('--paths='))?.slice
 const profile = process.argv.includes('--profile');
 const runs = (section: 'requests' | 'fanout' | 'worker' | 'scale') => only === undefined || only === section;
 const ROUNDS = quick ? 1 : 3;
-const SECONDS = quick ? 2 : 5;
+/** `--seconds=N`: each measured round runs this long (a longer one gives a profile more to show). */
+const secondsArg = process.argv.find((arg) => arg.startsWith('--seconds='))?.slice('--seconds='.length);
+const SECONDS = secondsArg ? Number(secondsArg) : quick ? 2 : 5;
 const WARMUP_SECONDS = quick ? 1 : 3;
 const CONNECTIONS = 100;
 const COUNTED_REQUESTS = quick ? 50 : 200;
