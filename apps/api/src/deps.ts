@@ -33,6 +33,12 @@ export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { clos
   );
   const redis = await connectRedis(config.REDIS_URL, 'api');
   const subscriber = redis.duplicate({ connectionName: 'api-subscriber', enableOfflineQueue: true });
+  // Every authenticated request sends the gate's one command; under load, many arrive in the same
+  // tick, and auto-pipelining sends them to Redis in one socket write instead of one write each
+  // (a write to a local socket was a fifth of an authenticated call's CPU). Its own connection:
+  // the shared one also carries BullMQ's commands, which are left as they are.
+  const gateRedis = redis.duplicate({ connectionName: 'api-gate', enableAutoPipelining: true });
+  await gateRedis.connect();
   const prefix = config.REDIS_PREFIX;
   const tenants = new TenantDirectory(db, redis, prefix);
   await tenants.listen(subscriber);
@@ -82,7 +88,7 @@ export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { clos
     jobs,
     events,
     tokens,
-    gate: new RequestGate(redis, prefix),
+    gate: new RequestGate(gateRedis, prefix),
     liveApiCalls,
     apiPerformance,
     services,
@@ -94,7 +100,7 @@ export async function createApiDeps(config: ApiConfig): Promise<ApiDeps & { clos
       await jobs.close();
       subscriber.disconnect();
       files.close?.();
-      await Promise.allSettled([db.close(), redis.quit()]);
+      await Promise.allSettled([db.close(), redis.quit(), gateRedis.quit()]);
     },
   };
 }

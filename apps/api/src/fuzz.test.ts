@@ -3,7 +3,6 @@ import type { AnyProcedure } from '@trpc/server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { createApp } from './app.js';
 import { HOSTILE_STRINGS, hostileValue, inputsFor, knownIds } from './fuzz/arbitraries.js';
 import { REST_ROUTES } from './rest/routes.js';
 import { useTestApi } from './testing/test-api.js';
@@ -37,7 +36,11 @@ let home: TenantFixture;
 let other: TenantFixture;
 let platform: TenantFixture;
 const tokens = new Map<Caller, string>();
-let app: ReturnType<typeof createApp>;
+/**
+ * Over the api's real listener, so a single call takes the single-call lane and the rest (batches,
+ * subscriptions, REST) the Hono app, as in production.
+ */
+const app = { request: (path: string, init?: RequestInit) => fetch(`${api.url}${path}`, init) };
 
 async function issueToken(caller: Caller): Promise<string | null> {
   switch (caller) {
@@ -74,7 +77,6 @@ beforeAll(async () => {
     ...[home, other, platform].flatMap((t) => [t.tenantUuid, ...Object.values(t.users)]),
     ...[home, other, platform].map((t) => t.slug),
   );
-  app = createApp(api.deps);
 });
 
 /**

@@ -1,16 +1,18 @@
+import type { AddressInfo } from 'node:net';
 import { startOrExit } from '@digame/core/config';
-import { serve } from '@hono/node-server';
-import { createApp } from './app.js';
 import { loadApiConfig } from './config.js';
 import { createApiDeps } from './deps.js';
+import { createApiServer } from './server.js';
 
 await startOrExit('api', async () => {
   const config = loadApiConfig();
   const deps = await createApiDeps(config);
   const { logger } = deps;
 
-  const server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => {
-    logger.info({ port: info.port }, `api listening on http://localhost:${info.port}`);
+  const server = createApiServer(deps);
+  server.listen(config.PORT, () => {
+    const { port } = server.address() as AddressInfo;
+    logger.info({ port }, `api listening on http://localhost:${port}`);
   });
   server.on('error', (error: NodeJS.ErrnoException) => {
     const detail = error.code === 'EADDRINUSE' ? `port ${config.PORT} is already in use` : error.message;

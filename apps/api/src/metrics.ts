@@ -27,7 +27,7 @@ export function mountMetrics<E extends Env>(
   app: Hono<E>,
   deps: ApiDeps,
   clientAddress: (c: Context<E>) => string | null,
-): Registry {
+): { registry: Registry; observe: (path: string, status: number, seconds: number) => void } {
   const registry = new Registry();
   const requests = new Counter({
     name: 'digame_api_requests_total',
@@ -48,16 +48,40 @@ export function mountMetrics<E extends Env>(
     registers: [registry],
   });
 
+  // prom-client hashes a label object on every inc/observe; the series of a procedure (and status)
+  // are looked up once and kept, bounded by the router's procedures and the statuses it answers.
+  const requestSeries = new Map<string, ReturnType<typeof requests.labels>>();
+  const latencySeries = new Map<string, ReturnType<typeof latency.labels>>();
+  const requestsOf = (procedure: string, status: number) => {
+    const key = `${procedure} ${status}`;
+    let series = requestSeries.get(key);
+    if (!series) {
+      series = requests.labels(procedure, String(status));
+      requestSeries.set(key, series);
+    }
+    return series;
+  };
+  const latencyOf = (procedure: string) => {
+    let series = latencySeries.get(procedure);
+    if (!series) {
+      series = latency.labels(procedure);
+      latencySeries.set(procedure, series);
+    }
+    return series;
+  };
+
+  /** One answered request (the single-call lane, which bypasses Hono, calls this itself). */
+  const observe = (path: string, status: number, seconds: number) => {
+    for (const procedure of procedureLabels(path)) {
+      requestsOf(procedure, status).inc();
+      latencyOf(procedure).observe(seconds);
+    }
+    if (status === 429) rateLimited.inc();
+  };
   const observed: MiddlewareHandler<E> = async (c, next) => {
     const started = performance.now();
     await next();
-    const seconds = (performance.now() - started) / 1000;
-    const status = String(c.res.status);
-    for (const procedure of procedureLabels(c.req.path)) {
-      requests.inc({ procedure, status });
-      latency.observe({ procedure }, seconds);
-    }
-    if (c.res.status === 429) rateLimited.inc();
+    observe(c.req.path, c.res.status, (performance.now() - started) / 1000);
   };
   app.use('/trpc/*', observed);
   app.use('/api/*', observed);
@@ -66,5 +90,5 @@ export function mountMetrics<E extends Env>(
     if (refusal) return c.json({ error: { code: 'UNAUTHORIZED', message: refusal } }, 401);
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });
-  return registry;
+  return { registry, observe };
 }

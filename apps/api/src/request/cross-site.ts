@@ -19,30 +19,52 @@ function refusal(httpStatus: number, code: string, message: string) {
  *   the refresh cookie cannot be spent by another site, nor a sign-in forged from one.
  */
 export function crossSiteGuard(appUrl: string): MiddlewareHandler {
-  const allowedOrigin = new URL(appUrl).origin;
+  const refusalOf = crossSiteRefusal(appUrl);
   return async (c, next) => {
-    const procedures = c.req.path.slice('/trpc/'.length);
+    const refused = refusalOf({
+      path: c.req.path,
+      method: c.req.method,
+      contentType: c.req.header('content-type'),
+      origin: c.req.header('origin'),
+      cookie: c.req.header('cookie'),
+    });
+    if (refused) return c.json(refused.body, refused.status);
+    await next();
+  };
+}
+
+export interface CrossSiteFacts {
+  /** `/trpc/…` without the query. */
+  path: string;
+  method: string;
+  contentType: string | undefined;
+  origin: string | undefined;
+  cookie: string | undefined;
+}
+
+/** The guard's answer to a /trpc request, or null to let it through (for Hono and the single-call lane alike). */
+export function crossSiteRefusal(
+  appUrl: string,
+): (request: CrossSiteFacts) => { status: 400 | 403 | 415; body: ReturnType<typeof refusal> } | null {
+  const allowedOrigin = new URL(appUrl).origin;
+  return ({ path, method, contentType, origin, cookie }) => {
+    const procedures = path.slice('/trpc/'.length);
     const calls = procedures ? procedures.split(',').length : 1;
     if (calls > MAX_BATCH_CALLS) {
-      return c.json(
-        refusal(400, 'BAD_REQUEST', `A batch may hold at most ${MAX_BATCH_CALLS} calls; this one has ${calls}`),
-        400,
-      );
+      const message = `A batch may hold at most ${MAX_BATCH_CALLS} calls; this one has ${calls}`;
+      return { status: 400, body: refusal(400, 'BAD_REQUEST', message) };
     }
-    if (c.req.method === 'POST') {
-      const contentType = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-      if (contentType !== JSON_TYPE) {
-        return c.json(refusal(415, 'UNSUPPORTED_MEDIA_TYPE', `Send a JSON body (Content-Type: ${JSON_TYPE})`), 415);
+    if (method === 'POST') {
+      const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+      if (mediaType !== JSON_TYPE) {
+        const message = `Send a JSON body (Content-Type: ${JSON_TYPE})`;
+        return { status: 415, body: refusal(415, 'UNSUPPORTED_MEDIA_TYPE', message) };
       }
-      const origin = c.req.header('origin');
-      const carriesCookies = Boolean(c.req.header('cookie'));
-      if ((origin !== undefined || carriesCookies) && origin !== allowedOrigin) {
-        return c.json(
-          refusal(403, 'FORBIDDEN', `Cross-origin request refused: only ${allowedOrigin} may send this`),
-          403,
-        );
+      if ((origin !== undefined || Boolean(cookie)) && origin !== allowedOrigin) {
+        const message = `Cross-origin request refused: only ${allowedOrigin} may send this`;
+        return { status: 403, body: refusal(403, 'FORBIDDEN', message) };
       }
     }
-    await next();
+    return null;
   };
 }

@@ -4,12 +4,11 @@ import { issueSession } from '@digame/core/auth';
 import type { Role } from '@digame/core/members';
 import { createTestBucket, type TestDatabase, testServices, useTestDatabase } from '@digame/core/testing';
 import { User } from '@digame/core/users';
-import { serve } from '@hono/node-server';
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import { afterAll, beforeAll } from 'vitest';
-import { createApp } from '../app.js';
 import { type ApiConfig, loadApiConfig } from '../config.js';
 import { createApiDeps } from '../deps.js';
+import { createApiServer } from '../server.js';
 import type { ApiDeps } from '../trpc/context.js';
 import type { AppRouter } from '../trpc/router.js';
 
@@ -31,7 +30,7 @@ export interface TestApi {
 
 /** Serves an app built from these deps on a free loopback port; returns its URL and a closer. */
 export async function serveTestApp(deps: ApiDeps): Promise<{ url: string; close(): void }> {
-  const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: '127.0.0.1' });
+  const server = createApiServer(deps).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }

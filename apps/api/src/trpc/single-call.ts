@@ -1,7 +1,6 @@
 import { trpcServer } from '@hono/trpc-server';
 import {
   type AnyTRPCProcedure,
-  callTRPCProcedure,
   getTRPCErrorFromUnknown,
   getTRPCErrorShape,
   TRPCError,
@@ -16,11 +15,11 @@ const ENDPOINT = '/trpc/';
 const config = appRouter._def._config;
 /** Every procedure by its dotted path (tRPC keeps them flat at run time). */
 const procedures = appRouter._def.procedures as unknown as Record<string, AnyTRPCProcedure | undefined>;
-const JSON_HEADERS = { 'content-type': 'application/json', vary: 'trpc-accept, accept' } as const;
+export const JSON_HEADERS = { 'content-type': 'application/json', vary: 'trpc-accept, accept' } as const;
 
 /**
  * The /trpc handler. A single query (GET) or mutation (POST with a JSON body) is answered here:
- * the procedure runs through tRPC's own callProcedure, and its result or error is shaped with
+ * the procedure's middlewares run through runProcedure below, and its result or error is shaped with
  * tRPC's getErrorShape, getHTTPStatusCode and transformTRPCResponse, so the answer is the one tRPC's
  * fetch adapter gives. What that adapter does besides — parse the URL, build a Headers object, two
  * AbortControllers and AbortSignal.any per call, and read Hono's request as a full Fetch Request —
@@ -36,67 +35,78 @@ export function trpcHandler<E extends Env>(createContext: (c: Context<E>) => Req
   }) as MiddlewareHandler<E>;
 
   return async (c, next) => {
-    const call = singleCall(c.req.raw);
+    const req = c.req.raw;
+    const call = singleCallOf(req.method, pathAndQuery(req.url), (name) => req.headers.get(name) ?? undefined);
     if (!call) return adapter(c, next);
-    const { path, type } = call;
-    const ctx = createContext(c);
-    const input = rawInput(c.req.raw, call.query);
-    let body: unknown;
-    let status = 200;
-    try {
-      const data: unknown = await callTRPCProcedure({
-        router: appRouter,
-        path,
-        type,
-        ctx,
-        getRawInput: input.read,
-        signal: undefined,
-        batchIndex: 0,
-      });
-      body = { result: { data } };
-    } catch (cause) {
-      const error = getTRPCErrorFromUnknown(cause);
-      const shape = getTRPCErrorShape({ config, ctx, error, input: input.result(), path, type });
-      status = getHTTPStatusCode({ error: shape }, [error]);
-      body = { error: shape };
-    }
-    return new Response(JSON.stringify(transformTRPCResponse(config, body as never)), {
-      status,
-      headers: JSON_HEADERS,
-    });
+    const answer = await answerSingleCall(call, createContext(c), () => req.text());
+    return new Response(answer.body, { status: answer.status, headers: JSON_HEADERS });
   };
 }
 
-interface SingleCall {
+export interface SingleCall {
   path: string;
   type: 'query' | 'mutation';
+  procedure: AnyTRPCProcedure;
   query: URLSearchParams | null;
 }
 
-/** The call, when the request is one this handler answers the way the fetch adapter would. */
-function singleCall(req: Request): SingleCall | null {
-  const method = req.method;
+/** `/trpc/a?x` of an absolute URL (a Fetch Request's). */
+function pathAndQuery(url: string): string {
+  return url.slice(url.indexOf('/', url.indexOf('//') + 2));
+}
+
+/**
+ * The call, when the request is one answered here the way the fetch adapter would: a GET of a
+ * query or a JSON POST of a mutation, to one known procedure, without batching or streaming.
+ * `url` is the request target in origin form (`/trpc/…?…`); anything else is not one.
+ */
+export function singleCallOf(
+  method: string | undefined,
+  url: string | undefined,
+  header: (name: string) => string | undefined,
+): SingleCall | null {
   if (method !== 'GET' && method !== 'POST') return null;
-  const url = req.url;
-  const pathStart = url.indexOf('/', url.indexOf('//') + 2);
-  const queryStart = url.indexOf('?', pathStart);
-  const pathname = queryStart === -1 ? url.slice(pathStart) : url.slice(pathStart, queryStart);
-  if (!pathname.startsWith(ENDPOINT) || pathname.includes('%') || pathname.includes('#')) return null;
+  if (!url?.startsWith(ENDPOINT)) return null;
+  const queryStart = url.indexOf('?');
+  const pathname = queryStart === -1 ? url : url.slice(0, queryStart);
+  if (pathname.includes('%') || pathname.includes('#')) return null;
   const path = pathname.slice(ENDPOINT.length);
   const procedure = procedures[path];
   if (!procedure) return null;
   const type = procedure._def.type;
   if (!(type === 'query' && method === 'GET') && !(type === 'mutation' && method === 'POST')) return null;
-  if (method === 'POST' && !isJson(req.headers.get('content-type'))) return null;
+  if (method === 'POST' && !isJson(header('content-type'))) return null;
   const query = queryStart === -1 ? null : new URLSearchParams(url.slice(queryStart + 1));
   if (query && (query.get('batch') === '1' || query.has('connectionParams'))) return null;
   // Streaming answers (trpc-accept, or application/jsonl accepted) are the adapter's.
-  if (req.headers.has('trpc-accept') || (req.headers.get('accept') ?? '').includes('application/jsonl')) return null;
-  return { path, type, query };
+  if (header('trpc-accept') !== undefined || (header('accept') ?? '').includes('application/jsonl')) return null;
+  return { path, type, procedure, query };
+}
+
+/** The answer to a single call: the procedure's result or its error, as tRPC's fetch adapter shapes it. */
+export async function answerSingleCall(
+  call: SingleCall,
+  ctx: RequestContext,
+  readBody: () => Promise<string> | string,
+): Promise<{ status: number; body: string }> {
+  const { path, type, procedure } = call;
+  const input = rawInput(call, readBody);
+  let body: unknown;
+  let status = 200;
+  try {
+    const data: unknown = await runProcedure(procedure, { path, type, ctx, getRawInput: input.read });
+    body = { result: { data } };
+  } catch (cause) {
+    const error = getTRPCErrorFromUnknown(cause);
+    const shape = getTRPCErrorShape({ config, ctx, error, input: input.result(), path, type });
+    status = getHTTPStatusCode({ error: shape }, [error]);
+    body = { error: shape };
+  }
+  return { status, body: JSON.stringify(transformTRPCResponse(config, body as never)) };
 }
 
 /** Media types are case-insensitive; parameters after ";" do not matter (as in tRPC). */
-function isJson(contentType: string | null): boolean {
+function isJson(contentType: string | undefined): boolean {
   return contentType?.toLowerCase().split(';', 1)[0]?.trim() === 'application/json';
 }
 
@@ -104,12 +114,12 @@ function isJson(contentType: string | null): boolean {
  * The call's input, read once and only when the procedure asks: `?input=` of a GET, the JSON body
  * of a POST. An unreadable one is BAD_REQUEST with the parser's message, as in tRPC.
  */
-function rawInput(req: Request, query: URLSearchParams | null) {
+function rawInput(call: SingleCall, readBody: () => Promise<string> | string) {
   let value: unknown;
   let read: Promise<unknown> | null = null;
   let done = false;
   const parse = async (): Promise<unknown> => {
-    const text = req.method === 'GET' ? query?.get('input') : await req.text();
+    const text = call.type === 'query' ? call.query?.get('input') : await readBody();
     const inputs: unknown = text ? JSON.parse(text) : undefined;
     return inputs === undefined ? undefined : config.transformer.input.deserialize(inputs);
   };
@@ -131,4 +141,74 @@ function rawInput(req: Request, query: URLSearchParams | null) {
     },
     result: (): unknown => (done ? value : undefined),
   };
+}
+
+// ── the procedure's middlewares ─────────────────────────────────────────────────────────────────
+
+interface MiddlewareResult {
+  ok: boolean;
+  data?: unknown;
+  error?: unknown;
+}
+interface NextOptions {
+  ctx?: Record<string, unknown>;
+  input?: unknown;
+  getRawInput?: () => Promise<unknown>;
+}
+interface CallOptions {
+  path: string;
+  type: 'query' | 'mutation';
+  ctx: object;
+  input?: unknown;
+  getRawInput: () => Promise<unknown>;
+}
+type Middleware = (
+  opts: CallOptions & {
+    meta: unknown;
+    signal: undefined;
+    batchIndex: 0;
+    next(next?: NextOptions): Promise<MiddlewareResult>;
+  },
+) => Promise<MiddlewareResult>;
+
+/**
+ * A procedure call as tRPC's own procedure caller makes it (callRecursive in @trpc/server 11: each
+ * middleware gets the call's options and `next`, which merges the context and input it is given,
+ * and a throw becomes a failed result), with the language's object spread where tRPC's build uses
+ * a transpiled spread helper that defines each property one by one. That helper copied the
+ * request context (every api dependency) and the options again for each middleware of each call:
+ * the largest single cost of a cheap call in the profiles. The middlewares, in their order, are
+ * the procedure's own (error formatter, ours, input and output validation, the resolver).
+ */
+async function runProcedure(procedure: AnyTRPCProcedure, call: CallOptions): Promise<unknown> {
+  const { middlewares, meta } = procedure._def as unknown as { middlewares: Middleware[]; meta: unknown };
+  const step = async (index: number, opts: CallOptions): Promise<MiddlewareResult> => {
+    try {
+      const middleware = middlewares[index] as Middleware;
+      return await middleware({
+        ...opts,
+        meta,
+        signal: undefined,
+        batchIndex: 0,
+        next: (next?: NextOptions) =>
+          step(index + 1, {
+            ...opts,
+            ctx: next?.ctx ? { ...opts.ctx, ...next.ctx } : opts.ctx,
+            input: next && 'input' in next ? next.input : opts.input,
+            getRawInput: next?.getRawInput ?? opts.getRawInput,
+          }),
+      });
+    } catch (cause) {
+      return { ok: false, error: getTRPCErrorFromUnknown(cause) };
+    }
+  };
+  const result = await step(0, call);
+  if (!result) {
+    throw new TRPCError({
+      code: 'INTERNAL_SERVER_ERROR',
+      message: 'No result from middlewares - did you forget to `return next()`?',
+    });
+  }
+  if (!result.ok) throw result.error;
+  return result.data;
 }

@@ -71,13 +71,17 @@ export function toTRPCError(error: DomainError): TRPCError {
 }
 
 /**
- * The one place a DomainError becomes a tRPC error; procedures never catch. And the one place a
+ * The one place a DomainError becomes a tRPC error; procedures never catch. The one place a
  * procedure's units of work are chosen read-only: a query only reads, so every unit it opens
  * through ctx.db is READ ONLY (PostgreSQL refuses a write in it); an operator's audited access to
- * another tenant still writes its entry (Database.asPlatformOperator). One middleware for both:
- * each layer costs every call.
+ * another tenant still writes its entry (Database.asPlatformOperator). And the one place input
+ * holding U+0000 is refused, before anything parses it: PostgreSQL cannot store the character in
+ * text, and a statement carrying one breaks the wire protocol (08P01, which would read as a lost
+ * database); no procedure takes one. One middleware for the three: each layer costs every call.
  */
-const domainErrors = t.middleware(async ({ ctx, next, path, type }) => {
+const domainErrors = t.middleware(async ({ ctx, next, path, type, getRawInput }) => {
+  const nul = nulCharacterPath(await getRawInput());
+  if (nul !== null) throw toTRPCError(nulCharacterRefusal(nul));
   const result = await (type === 'query' ? next({ ctx: { db: ctx.db.readOnly() } }) : next());
   if (!result.ok) {
     const cause = outageError(result.error.cause) ?? result.error.cause;
@@ -121,21 +125,15 @@ function nulCharacterPath(value: unknown): string | null {
   return null;
 }
 
-/**
- * PostgreSQL cannot store U+0000 in text, and a statement carrying one breaks the wire protocol
- * (08P01, which would read as a lost database). No procedure takes one: refused as input, first.
- */
-const noNulCharacters = t.middleware(async ({ getRawInput, next }) => {
-  const path = nulCharacterPath(await getRawInput());
-  if (path === null) return next();
+function nulCharacterRefusal(path: string): DomainError {
   const field = path || '(input)';
-  throw new DomainError('BAD_REQUEST', `Invalid input: ${field} must not contain the NUL character`, {
+  return new DomainError('BAD_REQUEST', `Invalid input: ${field} must not contain the NUL character`, {
     fields: { [field]: 'must not contain the NUL character' },
   });
-});
+}
 
 /** Anyone; a presented but invalid credential is ignored here (public procedures need none). */
-export const publicProcedure = t.procedure.use(domainErrors).use(noNulCharacters);
+export const publicProcedure = t.procedure.use(domainErrors);
 
 /**
  * The changes an organization scheduled for deletion still accepts: calling the deletion off,

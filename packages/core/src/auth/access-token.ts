@@ -8,6 +8,8 @@ export const ACCESS_TOKEN_ISSUER = 'digame-tenancy';
 /** The only part of a compact JWS that may appear: unpadded base64url. */
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Verified tokens kept in memory per process (a few hundred bytes each). */
+const VERIFIED_TOKENS_KEPT = 10_000;
 
 /** typ distinguishes a full access token from an MFA-pending one, which can only finish sign-in. */
 export type TokenType = 'access' | 'mfa_pending';
@@ -34,6 +36,13 @@ export class InvalidTokenError extends Error {
 export class AccessTokens {
   private readonly key: Uint8Array;
   private readonly hmacKey: KeyObject;
+  /**
+   * Tokens whose signature and claims were verified, with their claims: a session presents the same
+   * token with every request until it expires, so its HMAC and JSON are checked once. The times
+   * (nbf, exp) are checked again on every use; revocation is the request gate's, not this cache's.
+   * Bounded: the oldest entry leaves when it is full.
+   */
+  private readonly verified = new Map<string, Record<string, unknown>>();
 
   constructor(
     secret: string,
@@ -84,6 +93,23 @@ export class AccessTokens {
 
   /** The claims of a token we signed that is in force; InvalidTokenError for anything else. */
   private verifiedClaims(token: string): Record<string, unknown> {
+    let claims = this.verified.get(token);
+    if (!claims) {
+      claims = this.signedClaims(token);
+      if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(token, claims);
+    }
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof claims.nbf === 'number' && claims.nbf > now) throw new InvalidTokenError('invalid token');
+    if ((claims.exp as number) <= now) {
+      this.verified.delete(token);
+      throw new InvalidTokenError('token expired');
+    }
+    return claims;
+  }
+
+  /** The claims of a token we signed, its signature and claim types checked (not yet its times). */
+  private signedClaims(token: string): Record<string, unknown> {
     const invalid = () => new InvalidTokenError('invalid token');
     const parts = token.split('.');
     if (parts.length !== 3) throw invalid();
@@ -103,12 +129,9 @@ export class AccessTokens {
     if (!(aud === ACCESS_TOKEN_AUDIENCE || (Array.isArray(aud) && aud.includes(ACCESS_TOKEN_AUDIENCE)))) {
       throw invalid();
     }
-    const now = Math.floor(Date.now() / 1000);
     for (const claim of ['iat', 'nbf', 'exp']) {
       if (claims[claim] !== undefined && typeof claims[claim] !== 'number') throw invalid();
     }
-    if (typeof claims.nbf === 'number' && claims.nbf > now) throw invalid();
-    if ((claims.exp as number) <= now) throw new InvalidTokenError('token expired');
     return claims;
   }
 }

@@ -96,9 +96,10 @@ export const billingRouter = router({
         monthlyPriceCents: cents.optional(),
         limits: z
           .strictObject({
-            maxUsers: z.number().int().min(1).nullable().optional(),
-            storageLimitGb: z.number().int().min(1).optional(),
-            apiCallsPerHour: z.number().int().min(1).optional(),
+            // Bounded below PostgreSQL's integer columns (a larger one was a 500 found by the fuzz test).
+            maxUsers: z.number().int().min(1).max(1_000_000).nullable().optional(),
+            storageLimitGb: z.number().int().min(1).max(1_000_000).optional(),
+            apiCallsPerHour: z.number().int().min(1).max(1_000_000_000).optional(),
           })
           .optional(),
       }),
