@@ -12,24 +12,39 @@ const tierOutput = z.object({
   features: z.record(z.enum(FEATURES), z.boolean()),
 });
 
+/**
+ * The two answers below are constants of the deployment: each is checked against its schema once,
+ * when the api starts (a mismatch stops it), instead of on every call as an `.output()` schema
+ * would, and answered as that one frozen, checked value. The client's types are the schemas'.
+ */
+const TIER_CATALOG = constantAnswer(
+  z.object({ tiers: z.array(tierOutput), featureLabels: z.record(z.enum(FEATURES), z.string()) }),
+  { tiers: TIER_NAMES.map((name) => TIERS[name]), featureLabels: FEATURE_LABELS },
+);
+const ROLE_TABLE = constantAnswer(
+  z.object({
+    permissions: z.array(z.enum(PERMISSIONS)),
+    roles: z.array(z.object({ name: z.enum(ROLES), permissions: z.array(z.enum(PERMISSIONS)) })),
+  }),
+  { permissions: [...PERMISSIONS], roles: ROLES.map((name) => ({ name, permissions: [...ROLE_PERMISSIONS[name]] })) },
+);
+
+function constantAnswer<S extends z.ZodType>(schema: S, value: z.input<S>): Readonly<z.output<S>> {
+  return deepFreeze(schema.parse(value));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 export const systemRouter = router({
   /** The public tier catalog and feature matrix, e.g. for a pricing or upgrade page. */
-  tiers: publicProcedure
-    .input(z.void())
-    .output(z.object({ tiers: z.array(tierOutput), featureLabels: z.record(z.enum(FEATURES), z.string()) }))
-    .query(() => ({ tiers: TIER_NAMES.map((name) => TIERS[name]), featureLabels: FEATURE_LABELS })),
+  tiers: publicProcedure.input(z.void()).query(() => TIER_CATALOG),
 
   /** The role table: what each role gives, so a screen can show it beside a member's grants and denials. */
-  roles: publicProcedure
-    .input(z.void())
-    .output(
-      z.object({
-        permissions: z.array(z.enum(PERMISSIONS)),
-        roles: z.array(z.object({ name: z.enum(ROLES), permissions: z.array(z.enum(PERMISSIONS)) })),
-      }),
-    )
-    .query(() => ({
-      permissions: [...PERMISSIONS],
-      roles: ROLES.map((name) => ({ name, permissions: [...ROLE_PERMISSIONS[name]] })),
-    })),
+  roles: publicProcedure.input(z.void()).query(() => ROLE_TABLE),
 });
