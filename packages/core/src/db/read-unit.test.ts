@@ -130,7 +130,9 @@ describe('a read unit', () => {
 
   it('refuses writes', async () => {
     await expect(
-      counted.readInTenant(a.tenantId, [sql`update tenants set name = 'changed' where id = ${a.tenantId}`]),
+      counted.readInTenant(a.tenantId, [
+        sql`with changed as (update tenants set name = 'changed' where id = ${a.tenantId} returning id) select * from changed`,
+      ]),
     ).rejects.toThrow(/read-only transaction/);
     expect(await leftOnConnection()).toEqual({ tenant: '', fresh: true });
   });

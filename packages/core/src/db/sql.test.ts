@@ -60,8 +60,16 @@ describe('the sql tag', () => {
     );
   });
 
-  it('takes one statement only: no ";" in the template text', () => {
+  it('takes one query only: no ";" in the template text, and select or with', () => {
     expect(() => sql`select 1; select 2`).toThrow(TypeError);
+    for (const statement of [
+      () => sql`commit`,
+      () => sql`set app.current_tenant_id = ${1}`,
+      () => sql`update t set x = 1`,
+    ]) {
+      expect(statement).toThrow(TypeError);
+    }
+    expect(statementText(sql`  with x as (select 1) select * from x`)).toBe('  with x as (select 1) select * from x');
   });
 
   it('is a tag only, never called with a string built at run time', () => {

@@ -51,7 +51,7 @@ export function sqlLiteral(value: unknown): string {
 
 /**
  * A read unit's statement: sql<Row>`select … where id = ${id}`. The template's text is code and is
- * kept as written (one statement: no `;` in it); each value becomes a literal (sqlLiteral).
+ * kept as written (one query, select or with: no `;` in it); each value becomes a literal (sqlLiteral).
  */
 export function sql<Row = Record<string, unknown>>(
   strings: TemplateStringsArray,
@@ -63,6 +63,10 @@ export function sql<Row = Record<string, unknown>>(
   }
   if (strings.some((part) => part.includes(';') || part.includes('\u0000'))) {
     throw new TypeError('a read unit statement is one statement: no ";" in its text');
+  }
+  // A query, so that none can end the unit's transaction early or change the session (SET, COMMIT).
+  if (!/^\s*(select|with)\b/i.test(strings[0] as string)) {
+    throw new TypeError('a read unit statement is a query: select … or with …');
   }
   let text = strings[0] as string;
   values.forEach((value, index) => {
