@@ -206,7 +206,8 @@ try {
   const counts = new Map<string, Counts>();
   /**
    * Round trips that open an explicit transaction: its BEGIN, plus a set_config sent alone after
-   * it (a unit that set its tenant in a round trip of its own would count 2). Null: no BEGIN sent.
+   * it (a unit that set its tenant in a round trip of its own would count 2). A BEGIN sent with its
+   * set_config, or a whole read unit (BEGIN … COMMIT as one query), counts 1. Null: no BEGIN sent.
    */
   const openRoundTrips = (sent: { sql: string }[]) => {
     const begins = sent.filter((s) => /^BEGIN\b/i.test(s.sql)).length;

@@ -10,6 +10,7 @@ export {
   type PlanChange,
   previewTierChange,
   reactivateTenant,
+  readTenantView,
   type SetPlan,
   setPlan,
   suspendTenant,

@@ -4,6 +4,7 @@ export {
   getUsage,
   hourlyApiCalls,
   latestStorageBytes,
+  readUsage,
   redisApiCallCounters,
   type UsageReport,
 } from './usage.service.js';

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
+import type { Database } from '../db/database.js';
+import { type SqlStatement, sql, statementText } from '../db/sql.js';
 import { DomainError } from '../errors/domain-error.js';
 import { apiCallCounterKey, hourStart } from '../request/gate.js';
 import type { TenantContext } from '../services/context.js';
@@ -73,24 +75,6 @@ function apiCallsToday(
   return { today, thisHour };
 }
 
-/**
- * Everything the usage report reads from PostgreSQL, in one statement (a hot read: one round trip
- * instead of four ORM queries): the tenant's limits, its active seats (as activeSeatCount counts
- * them), its latest storage measurement (as latestStorageBytes) and the day's api_calls records.
- */
-const USAGE_FIGURES_SQL = `
-  select t.max_users, t.storage_limit_gb, t.api_rate_limit,
-    (select count(*)::int from tenant_users u where u.tenant_id = t.id and u.is_active) as active_members,
-    coalesce((select r.quantity from tenant_usage_records r
-       where r.tenant_id = t.id and r.metric = 'storage_bytes' order by r.period_start desc limit 1), 0)::float8
-      as storage_bytes,
-    coalesce((select json_agg(json_build_object(
-         'start', (extract(epoch from r.period_start) * 1000)::bigint, 'quantity', r.quantity))
-       from tenant_usage_records r
-       where r.tenant_id = t.id and r.metric = 'api_calls' and r.period_start between ?::timestamptz and ?::timestamptz),
-      '[]') as api_calls
-  from tenants t where t.id = ?`;
-
 interface UsageFigures {
   max_users: number | null;
   storage_limit_gb: number;
@@ -100,16 +84,39 @@ interface UsageFigures {
   api_calls: { start: number; quantity: number }[];
 }
 
-/** The brief's usage shape (camelCase; the REST mirror answers in the brief's snake_case), plus how much of each limit is used. */
-export async function getUsage(ctx: TenantContext, counters: ApiCallCounterReader): Promise<UsageReport> {
-  const hours = hoursOfDay(ctx.now.getTime());
-  const first = new Date(hours[0] as number).toISOString();
-  const last = new Date(hours.at(-1) as number).toISOString();
+/**
+ * Everything the usage report reads from PostgreSQL, in one statement (a hot read: one round trip
+ * instead of four ORM queries): the tenant's limits, its active seats (as activeSeatCount counts
+ * them), its latest storage measurement (as latestStorageBytes) and the api_calls records of the
+ * hours from `first` to `last`.
+ */
+function usageFigures(tenantId: number, first: Date, last: Date): SqlStatement<UsageFigures> {
+  return sql<UsageFigures>`
+  select t.max_users, t.storage_limit_gb, t.api_rate_limit,
+    (select count(*)::int from tenant_users u where u.tenant_id = t.id and u.is_active) as active_members,
+    coalesce((select r.quantity from tenant_usage_records r
+       where r.tenant_id = t.id and r.metric = 'storage_bytes' order by r.period_start desc limit 1), 0)::float8
+      as storage_bytes,
+    coalesce((select json_agg(json_build_object(
+         'start', (extract(epoch from r.period_start) * 1000)::bigint, 'quantity', r.quantity))
+       from tenant_usage_records r
+       where r.tenant_id = t.id and r.metric = 'api_calls'
+         and r.period_start between ${first}::timestamptz and ${last}::timestamptz),
+      '[]') as api_calls
+  from tenants t where t.id = ${tenantId}`;
+}
+
+/** The report of `tenantId` at `now`, its figures read by `read` while Redis is read at once. */
+async function usageReport(
+  tenantId: number,
+  now: Date,
+  counters: ApiCallCounterReader,
+  read: (statement: SqlStatement<UsageFigures>) => Promise<UsageFigures | undefined>,
+): Promise<UsageReport> {
+  const hours = hoursOfDay(now.getTime());
+  const statement = usageFigures(tenantId, new Date(hours[0] as number), new Date(hours.at(-1) as number));
   // Redis and PostgreSQL at once: neither waits for the other.
-  const [live, [figures]] = await Promise.all([
-    counters.read(ctx.tenantId, hours),
-    ctx.em.execute<UsageFigures[]>(USAGE_FIGURES_SQL, [first, last, ctx.tenantId]),
-  ]);
+  const [live, figures] = await Promise.all([counters.read(tenantId, hours), read(statement)]);
   if (!figures) throw new DomainError('NOT_FOUND', 'Tenant not found');
   const recorded = new Map(figures.api_calls.map((record) => [Number(record.start), Number(record.quantity)]));
   const calls = apiCallsToday(hours, live, recorded);
@@ -133,8 +140,33 @@ export async function getUsage(ctx: TenantContext, counters: ApiCallCounterReade
       limit: figures.api_rate_limit,
       percent: percentOf(calls.thisHour, figures.api_rate_limit),
     },
-    measuredAt: ctx.now,
+    measuredAt: now,
   };
+}
+
+/** The brief's usage shape (camelCase; the REST mirror answers in the brief's snake_case), plus how much of each limit is used. */
+export async function getUsage(ctx: TenantContext, counters: ApiCallCounterReader): Promise<UsageReport> {
+  return usageReport(ctx.tenantId, ctx.now, counters, async (statement) => {
+    const [figures] = await ctx.em.execute<UsageFigures[]>(statementText(statement));
+    return figures;
+  });
+}
+
+/**
+ * getUsage as a hot read, for the caller's own tenant: the same report, its figures read in a read
+ * unit (one round trip, no ORM). An operator's read of another tenant stays on getUsage, in the
+ * audited unit of work that records the access.
+ */
+export async function readUsage(
+  db: Database,
+  tenantId: number,
+  counters: ApiCallCounterReader,
+  now: Date = new Date(),
+): Promise<UsageReport> {
+  return usageReport(tenantId, now, counters, async (statement) => {
+    const [[figures]] = await db.readInTenant(tenantId, [statement]);
+    return figures;
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { PERMISSIONS, type Permission } from '@digame/core/auth';
+import type { Database } from '@digame/core/db';
 import { DomainError } from '@digame/core/errors';
 import { featureNotAvailable } from '@digame/core/features';
 import { type TenantContext, tenantContext } from '@digame/core/services';
@@ -38,6 +39,11 @@ export interface AddressedScope {
   /** What the caller may grant: their own permissions, or all of them for an operator elsewhere. */
   actorPermissions: ReadonlySet<Permission>;
   run<T>(service: (sc: TenantContext) => Promise<T>): Promise<T>;
+  /**
+   * A read with a hot path: `own(db, tenantId)` for the caller's own tenant (a read unit, no ORM),
+   * `service` for an operator elsewhere, in the audited unit of work that records the access.
+   */
+  read<T>(own: (db: Database, tenantId: number) => Promise<T>, service: (sc: TenantContext) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -65,6 +71,7 @@ export function addressedTenantProcedure(permission: Permission, feature?: Featu
         target: ctx.tenant,
         actorPermissions: ctx.principal.permissions,
         run: (service) => ctx.db.inTenant(own, (em) => service(tenantContext(em, own, actor, ctx.services))),
+        read: (hot) => hot(ctx.db, own),
       };
       return next({ ctx: scope });
     }
@@ -74,13 +81,15 @@ export function addressedTenantProcedure(permission: Permission, feature?: Featu
     const target = await ctx.tenants.get(targetId);
     if (!target) throw tenantNotFound();
     if (feature && target.features[feature] !== true) throw featureNotAvailable(feature);
+    const run: AddressedScope['run'] = (service) =>
+      ctx.db.asPlatformOperator(actor, targetId, `operator call: ${path}`, (em) =>
+        service(tenantContext(em, targetId, actor, ctx.services)),
+      );
     const scope: AddressedScope = {
       target,
       actorPermissions: new Set(PERMISSIONS),
-      run: (service) =>
-        ctx.db.asPlatformOperator(actor, targetId, `operator call: ${path}`, (em) =>
-          service(tenantContext(em, targetId, actor, ctx.services)),
-        ),
+      run,
+      read: (_hot, service) => run(service),
     };
     return next({ ctx: scope });
   });

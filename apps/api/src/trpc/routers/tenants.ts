@@ -5,6 +5,7 @@ import {
   getTenant,
   listTenants,
   reactivateTenant,
+  readTenantView,
   suspendTenant,
   TIER_NAMES,
   tenantUpdateSchema,
@@ -82,7 +83,7 @@ export const tenantsRouter = router({
   get: addressedTenantProcedure('tenant.read')
     .input(z.strictObject(tenantAddress).optional())
     .output(tenantOutput)
-    .query(({ ctx }) => ctx.run(getTenant)),
+    .query(({ ctx }) => ctx.read(readTenantView, getTenant)),
 
   /** Name, contact, domain, regional `settings` and `branding` (branding needs custom_branding). */
   update: addressedTenantProcedure('tenant.update')

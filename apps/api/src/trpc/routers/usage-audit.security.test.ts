@@ -3,7 +3,7 @@ import { apiCallCounterKey, hourStart } from '@digame/core/request';
 import { createTenantWithMembers, type TenantFixture } from '@digame/core/testing';
 import { UsageRecord } from '@digame/core/usage';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clientAs, expectRefused, tenantUuid } from '../../testing/admin.js';
+import { auditEntries, clientAs, expectRefused, tenantUuid } from '../../testing/admin.js';
 import { useTestApi } from '../../testing/test-api.js';
 
 const api = useTestApi();
@@ -100,6 +100,9 @@ describe('usage.get', () => {
     expect(
       (await operator.usage.get.query({ tenantId: await tenantUuid(api.database.db, globex.tenantId) })).users.limit,
     ).toBe(10);
+    // The operator's read goes through the audited operator path, recorded in that tenant's log.
+    const entries = await auditEntries(api.database.db, globex.tenantId, 'platform.tenant_accessed');
+    expect(entries.at(-1)?.details).toEqual({ reason: 'operator call: usage.get' });
   });
 });
 

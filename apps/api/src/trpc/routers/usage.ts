@@ -1,5 +1,5 @@
 import { ALERT_LIMITS, recentLimitAlerts } from '@digame/core/alerts';
-import { getUsage, hourlyApiCalls, redisApiCallCounters } from '@digame/core/usage';
+import { getUsage, hourlyApiCalls, readUsage, redisApiCallCounters } from '@digame/core/usage';
 import { z } from 'zod';
 import { can, router } from '../trpc.js';
 import { addressedTenantProcedure, isoDateTime, tenantAddress } from './admin-common.js';
@@ -23,7 +23,13 @@ export const usageRouter = router({
         measuredAt: isoDateTime,
       }),
     )
-    .query(({ ctx }) => ctx.run((sc) => getUsage(sc, redisApiCallCounters(ctx.redis, ctx.config.REDIS_PREFIX)))),
+    .query(({ ctx }) => {
+      const counters = redisApiCallCounters(ctx.redis, ctx.config.REDIS_PREFIX);
+      return ctx.read(
+        (db, tenantId) => readUsage(db, tenantId, counters),
+        (sc) => getUsage(sc, counters),
+      );
+    }),
 
   /** API calls per UTC hour, oldest first, the current hour included (a week by default). */
   apiCallsByHour: can('usage.read')
