@@ -1,11 +1,5 @@
 import { trpcServer } from '@hono/trpc-server';
-import {
-  type AnyTRPCProcedure,
-  getTRPCErrorFromUnknown,
-  getTRPCErrorShape,
-  TRPCError,
-  transformTRPCResponse,
-} from '@trpc/server';
+import { type AnyTRPCProcedure, getTRPCErrorFromUnknown, getTRPCErrorShape, TRPCError } from '@trpc/server';
 import { getHTTPStatusCode } from '@trpc/server/http';
 import type { Context, Env, MiddlewareHandler } from 'hono';
 import type { RequestContext } from './context.js';
@@ -90,20 +84,20 @@ export async function answerSingleCall(
   readBody: () => Promise<string> | string,
 ): Promise<{ status: number; body: string }> {
   const { path, type, procedure } = call;
-  const input = rawInput(call, readBody);
-  let body: unknown;
-  let status = 200;
+  const input = new RawInput(call, readBody);
   try {
     const data: unknown = await runProcedure(procedure, { path, type, ctx, getRawInput: input.read });
-    body = { result: { data } };
+    // What transformTRPCResponse makes of a result, without its copies of the envelope.
+    return { status: 200, body: JSON.stringify({ result: { data: serialize(data) } }) };
   } catch (cause) {
     const error = getTRPCErrorFromUnknown(cause);
     const shape = getTRPCErrorShape({ config, ctx, error, input: input.result(), path, type });
-    status = getHTTPStatusCode({ error: shape }, [error]);
-    body = { error: shape };
+    const status = getHTTPStatusCode({ error: shape }, [error]);
+    return { status, body: JSON.stringify({ error: serialize(shape) }) };
   }
-  return { status, body: JSON.stringify(transformTRPCResponse(config, body as never)) };
 }
+
+const serialize = (value: unknown): unknown => config.transformer.output.serialize(value);
 
 /** Media types are case-insensitive; parameters after ";" do not matter (as in tRPC). */
 function isJson(contentType: string | undefined): boolean {
@@ -112,35 +106,49 @@ function isJson(contentType: string | undefined): boolean {
 
 /**
  * The call's input, read once and only when the procedure asks: `?input=` of a GET, the JSON body
- * of a POST. An unreadable one is BAD_REQUEST with the parser's message, as in tRPC.
+ * of a POST. An unreadable one is BAD_REQUEST with the parser's message, as in tRPC. A class, and
+ * `read` bound once: closures made per call are what a cheap call allocates most.
  */
-function rawInput(call: SingleCall, readBody: () => Promise<string> | string) {
-  let value: unknown;
-  let read: Promise<unknown> | null = null;
-  let done = false;
-  const parse = async (): Promise<unknown> => {
-    const text = call.type === 'query' ? call.query?.get('input') : await readBody();
+class RawInput {
+  private value: unknown;
+  private pending: Promise<unknown> | null = null;
+  private done = false;
+  readonly read: () => Promise<unknown>;
+
+  constructor(
+    private readonly call: SingleCall,
+    private readonly readBody: () => Promise<string> | string,
+  ) {
+    this.read = this.readOnce.bind(this);
+  }
+
+  result(): unknown {
+    return this.done ? this.value : undefined;
+  }
+
+  private async readOnce(): Promise<unknown> {
+    if (this.done) return this.value;
+    this.pending ??= this.parse().catch(badInput);
+    this.value = await this.pending;
+    this.done = true;
+    this.pending = null;
+    return this.value;
+  }
+
+  private async parse(): Promise<unknown> {
+    const text = this.call.type === 'query' ? this.call.query?.get('input') : await this.readBody();
     const inputs: unknown = text ? JSON.parse(text) : undefined;
     return inputs === undefined ? undefined : config.transformer.input.deserialize(inputs);
-  };
-  return {
-    read: async (): Promise<unknown> => {
-      if (done) return value;
-      read ??= parse().catch((cause: unknown) => {
-        if (cause instanceof TRPCError) throw cause;
-        throw new TRPCError({
-          code: 'BAD_REQUEST',
-          message: cause instanceof Error ? cause.message : 'Invalid input',
-          cause,
-        });
-      });
-      value = await read;
-      done = true;
-      read = null;
-      return value;
-    },
-    result: (): unknown => (done ? value : undefined),
-  };
+  }
+}
+
+function badInput(cause: unknown): never {
+  if (cause instanceof TRPCError) throw cause;
+  throw new TRPCError({
+    code: 'BAD_REQUEST',
+    message: cause instanceof Error ? cause.message : 'Invalid input',
+    cause,
+  });
 }
 
 // ── the procedure's middlewares ─────────────────────────────────────────────────────────────────
@@ -181,28 +189,7 @@ type Middleware = (
  * the procedure's own (error formatter, ours, input and output validation, the resolver).
  */
 async function runProcedure(procedure: AnyTRPCProcedure, call: CallOptions): Promise<unknown> {
-  const { middlewares, meta } = procedure._def as unknown as { middlewares: Middleware[]; meta: unknown };
-  const step = async (index: number, opts: CallOptions): Promise<MiddlewareResult> => {
-    try {
-      const middleware = middlewares[index] as Middleware;
-      return await middleware({
-        ...opts,
-        meta,
-        signal: undefined,
-        batchIndex: 0,
-        next: (next?: NextOptions) =>
-          step(index + 1, {
-            ...opts,
-            ctx: next?.ctx ? { ...opts.ctx, ...next.ctx } : opts.ctx,
-            input: next && 'input' in next ? next.input : opts.input,
-            getRawInput: next?.getRawInput ?? opts.getRawInput,
-          }),
-      });
-    } catch (cause) {
-      return { ok: false, error: getTRPCErrorFromUnknown(cause) };
-    }
-  };
-  const result = await step(0, call);
+  const result = await new ProcedureRun(procedure).step(0, call);
   if (!result) {
     throw new TRPCError({
       code: 'INTERNAL_SERVER_ERROR',
@@ -211,4 +198,40 @@ async function runProcedure(procedure: AnyTRPCProcedure, call: CallOptions): Pro
   }
   if (!result.ok) throw result.error;
   return result.data;
+}
+
+/** One call's walk down the middlewares; `next` is bound per step rather than made as a closure. */
+class ProcedureRun {
+  private readonly middlewares: Middleware[];
+  private readonly meta: unknown;
+
+  constructor(procedure: AnyTRPCProcedure) {
+    const def = procedure._def as unknown as { middlewares: Middleware[]; meta: unknown };
+    this.middlewares = def.middlewares;
+    this.meta = def.meta;
+  }
+
+  async step(index: number, opts: CallOptions): Promise<MiddlewareResult> {
+    try {
+      const middleware = this.middlewares[index] as Middleware;
+      return await middleware({
+        ...opts,
+        meta: this.meta,
+        signal: undefined,
+        batchIndex: 0,
+        next: this.next.bind(this, index, opts),
+      });
+    } catch (cause) {
+      return { ok: false, error: getTRPCErrorFromUnknown(cause) };
+    }
+  }
+
+  private next(index: number, opts: CallOptions, next?: NextOptions): Promise<MiddlewareResult> {
+    return this.step(index + 1, {
+      ...opts,
+      ctx: next?.ctx ? { ...opts.ctx, ...next.ctx } : opts.ctx,
+      input: next && 'input' in next ? next.input : opts.input,
+      getRawInput: next?.getRawInput ?? opts.getRawInput,
+    });
+  }
 }
