@@ -52,7 +52,7 @@ export function createApi(deps: ApiDeps): Api {
   const app = new Hono<Env>();
   const authenticateDeps = { ...deps, redisPrefix: deps.config.REDIS_PREFIX };
   // The line per request holds only the fields below (a path, never its query): nothing to redact.
-  const requestLog = createLogger('api', deps.config.LOG_LEVEL, { redact: false });
+  const requestLog = createLogger('api', deps.config.LOG_LEVEL, { redact: false, buffered: { flushMs: 1_000 } });
   const finished = (
     requestId: string,
     method: string,
