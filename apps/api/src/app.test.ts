@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { Database } from '@digame/core/db';
 import { connectRedis } from '@digame/core/redis';
 import { RequestGate } from '@digame/core/request';
@@ -63,6 +64,34 @@ describe('tRPC over HTTP', () => {
     const response = await fetch(`${api.url}/nope`);
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No route for GET /nope' } });
+  });
+});
+
+describe('the single-call lane', () => {
+  it('answers the same as the Hono chain, headers included', async () => {
+    const path = `/trpc/system.tiers?input=${encodeURIComponent('{"surprise":true}')}`;
+    const overHttp = await fetch(`${api.url}${path}`, { headers: { 'x-request-id': 'same-1' } });
+    const inProcess = await createApp(api.deps).request(path, { headers: { 'x-request-id': 'same-1' } });
+    expect(overHttp.status).toBe(inProcess.status);
+    expect(await overHttp.json()).toEqual(await inProcess.json());
+    for (const name of ['content-type', 'vary', 'x-request-id']) {
+      expect(overHttp.headers.get(name), name).toBe(inProcess.headers.get(name));
+    }
+  });
+
+  it('survives a client that leaves mid-body, and goes on answering', async () => {
+    for (let i = 0; i < 5; i++) {
+      const socket = connect(Number(new URL(api.url).port), '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(
+        'POST /trpc/auth.signIn HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"email":',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      socket.destroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const response = await fetch(`${api.url}/trpc/system.tiers`);
+    expect(response.status).toBe(200);
   });
 });
 

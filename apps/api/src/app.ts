@@ -161,7 +161,12 @@ export function createApi(deps: ApiDeps): Api {
   const singleCallLane = (req: IncomingMessage, res: ServerResponse): boolean => {
     const call = singleCallOf(req.method, req.url, (name) => headerOf(req, name));
     if (!call) return false;
-    void serveSingleCall(req, res, call);
+    serveSingleCall(req, res, call).catch((error: unknown) => {
+      // Only writing the answer can fail here (everything before it is answered as an error):
+      // the socket is ended rather than left waiting, and the process goes on.
+      deps.logger.error({ err: error }, 'writing a single-call answer failed');
+      res.destroy();
+    });
     return true;
   };
 
@@ -224,6 +229,8 @@ export function createApi(deps: ApiDeps): Api {
         for (const [name, value] of Object.entries(rateLimitHeaders(caller))) headers[name.toLowerCase()] = value;
       }
     } catch (error) {
+      // A request its client gave up on mid-body has no one to answer.
+      if (req.destroyed && !req.complete) return;
       const answer = unexpectedErrorAnswer(deps, error, requestId, true);
       status = answer.status;
       body = JSON.stringify(answer.body);
@@ -269,6 +276,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
     // As Fetch's text(): UTF-8 with a leading BOM dropped and bad sequences replaced.
     req.once('end', () => resolve(new TextDecoder().decode(Buffer.concat(chunks))));
     req.once('error', reject);
+    // Aborted before its end (not every abort is an 'error'): nothing more will come.
+    req.once('close', () => {
+      if (!req.complete) reject(new Error('request aborted'));
+    });
   });
 }
 
