@@ -200,7 +200,10 @@ export async function phoneLayoutProblems(page: Page, options: { tableMayScroll?
     const problems: string[] = [];
     const width = document.documentElement.clientWidth;
     const barBottom = document.querySelector('header')?.getBoundingClientRect().bottom ?? 0;
-    for (const toast of document.querySelectorAll('[data-sonner-toast][data-visible="true"]')) {
+    // A toast on its way out slides up under the bar as it fades (data-removed): that is its exit, not its place.
+    for (const toast of document.querySelectorAll(
+      '[data-sonner-toast][data-visible="true"]:not([data-removed="true"])',
+    )) {
       const box = toast.getBoundingClientRect();
       if (box.left < 0 || box.right > width || box.top < barBottom) {
         problems.push(
